@@ -49,6 +49,8 @@ type Account struct {
 	Type     AccountType
 	Currency string // "" accepts any currency
 	Closed   bool
+	// OpenedVersion is the stream version of the event that opened it.
+	OpenedVersion int64
 }
 
 // AcceptsCurrency reports whether a posting in currency may go to a.

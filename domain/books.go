@@ -156,7 +156,8 @@ func (b *Books) applyAccountOpened(e AccountOpened) error {
 	if _, taken := b.accountByName[nameKey(e.Name)]; taken {
 		return fmt.Errorf("account name %q used twice", e.Name)
 	}
-	b.accounts[e.AccountID] = &Account{ID: e.AccountID, Name: e.Name, Type: e.Type, Currency: e.Currency}
+	b.accounts[e.AccountID] = &Account{ID: e.AccountID, Name: e.Name, Type: e.Type,
+		Currency: e.Currency, OpenedVersion: b.Version + 1}
 	b.accountOrder = append(b.accountOrder, e.AccountID)
 	b.accountByName[nameKey(e.Name)] = e.AccountID
 	return nil
@@ -192,7 +193,8 @@ func (b *Books) applyTransactionRecorded(e TransactionRecorded) error {
 	if err := b.checkEntry(e.Entry); err != nil {
 		return err
 	}
-	b.transactions[e.TransactionID] = &Transaction{ID: e.TransactionID, Entry: e.Entry, Revision: 1}
+	b.transactions[e.TransactionID] = &Transaction{ID: e.TransactionID, Entry: e.Entry, Revision: 1,
+		RecordedVersion: b.Version + 1, ChangedVersion: b.Version + 1}
 	b.txnOrder = append(b.txnOrder, e.TransactionID)
 	b.addToBalances(e.Postings, false)
 	return nil
@@ -209,6 +211,7 @@ func (b *Books) applyTransactionAmended(e TransactionAmended) error {
 	b.addToBalances(txn.Postings, true)
 	txn.Entry = e.Entry
 	txn.Revision++
+	txn.ChangedVersion = b.Version + 1
 	b.addToBalances(txn.Postings, false)
 	return nil
 }
@@ -220,6 +223,7 @@ func (b *Books) applyTransactionVoided(e TransactionVoided) error {
 	}
 	b.addToBalances(txn.Postings, true)
 	txn.Voided = true
+	txn.ChangedVersion = b.Version + 1
 	return nil
 }
 

@@ -29,6 +29,9 @@ type Price struct {
 	Currency string          `json:"currency"`
 }
 
+// String writes the price as "1.08 USD".
+func (p Price) String() string { return p.Amount.String() + " " + p.Currency }
+
 // Posting moves an amount into (positive) or out of (negative) an account.
 type Posting struct {
 	AccountID uuid.UUID       `json:"account_id"`
@@ -61,6 +64,10 @@ type Transaction struct {
 	Entry
 	Revision int // 1 when recorded, +1 for each amendment
 	Voided   bool
+	// RecordedVersion and ChangedVersion are the stream versions of the
+	// event that recorded it and of the last one that amended or voided it.
+	RecordedVersion int64
+	ChangedVersion  int64
 }
 
 // normalizeEntry trims text, sorts and de-duplicates tags and checks every
