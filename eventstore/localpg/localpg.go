@@ -97,7 +97,8 @@ func StartForTests(ctx context.Context, dataDir string, logger *slog.Logger) (*C
 	})
 }
 
-func start(ctx context.Context, dataDir string, logger *slog.Logger, opts options) (*Cluster, error) {
+func start(ctx context.Context, dataDir string, logger *slog.Logger,
+	opts options) (*Cluster, error) {
 	dataDir, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data folder %s: %w", dataDir, err)

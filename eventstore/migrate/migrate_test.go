@@ -25,8 +25,9 @@ func TestApplyRunsInNameOrder(t *testing.T) {
 	t.Parallel()
 	pool := emptyPool(t)
 	fsys := files(map[string]string{
-		"0010_third.sql":  "INSERT INTO log (name) VALUES ('third');",
-		"0001_first.sql":  "CREATE TABLE log (seq serial, name text); INSERT INTO log (name) VALUES ('first');",
+		"0010_third.sql": "INSERT INTO log (name) VALUES ('third');",
+		"0001_first.sql": "CREATE TABLE log (seq serial, name text); " +
+			"INSERT INTO log (name) VALUES ('first');",
 		"0002_second.sql": "INSERT INTO log (name) VALUES ('second');",
 		"README.md":       "Not a migration.",
 	})

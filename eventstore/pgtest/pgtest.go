@@ -109,7 +109,8 @@ func createDatabase(t testing.TB, template string) string {
 
 	ctx, cancel := context.WithTimeout(context.Background(), statementTimeout)
 	defer cancel()
-	_, err := srv.admin.Exec(ctx, "CREATE DATABASE "+identifier(name)+" TEMPLATE "+identifier(template))
+	_, err := srv.admin.Exec(ctx,
+		"CREATE DATABASE "+identifier(name)+" TEMPLATE "+identifier(template))
 	if err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
