@@ -67,7 +67,10 @@ func TestAppendNumbersEventsAndChainsHashes(t *testing.T) {
 	if broken, err := VerifyChain(context.Background(), s.pool, userID); err != nil || broken != nil {
 		t.Fatalf("verify: %v %v", broken, err)
 	}
-	var metadata struct{ actor, command uuid.UUID; request string }
+	var metadata struct {
+		actor, command uuid.UUID
+		request        string
+	}
 	err := s.pool.QueryRow(context.Background(), `SELECT actor_id, command_id, request_id FROM events WHERE user_id = $1 AND version = 1`,
 		userID).Scan(&metadata.actor, &metadata.command, &metadata.request)
 	if err != nil || metadata.actor != userID || metadata.command == uuid.Nil || metadata.request != "req-1" {

@@ -1,0 +1,180 @@
+package projections
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"folio/domain"
+)
+
+// AccountRow is a row of the accounts table.
+type AccountRow struct {
+	AccountID     uuid.UUID
+	Name          string
+	Type          domain.AccountType
+	Currency      string
+	Closed        bool
+	OpenedVersion int64
+}
+
+// BalanceRow is a row of account_balances.
+type BalanceRow struct {
+	AccountID uuid.UUID
+	Currency  string
+	Amount    decimal.Decimal
+}
+
+// JournalRow is a row of journal: the current version of a transaction.
+type JournalRow struct {
+	TransactionID   uuid.UUID
+	Date            domain.Date
+	Description     string
+	Payee           string
+	Tags            []string
+	Revision        int
+	Voided          bool
+	RecordedVersion int64
+	ChangedVersion  int64
+}
+
+// PostingRow is a row of journal_postings.
+type PostingRow struct {
+	TransactionID   uuid.UUID
+	Line            int
+	AccountID       uuid.UUID
+	Amount          decimal.Decimal
+	Currency        string
+	Price           *domain.Price
+	Date            domain.Date
+	RecordedVersion int64
+	Voided          bool
+}
+
+// MonthlyRow is a row of monthly_totals.
+type MonthlyRow struct {
+	AccountID uuid.UUID
+	Currency  string
+	Month     domain.Date
+	Amount    decimal.Decimal
+}
+
+// Model is every read-model row of one user, each slice in its canonical
+// order, so that two models compare row by row.
+type Model struct {
+	Accounts []AccountRow
+	Balances []BalanceRow
+	Journal  []JournalRow
+	Postings []PostingRow
+	Monthly  []MonthlyRow
+}
+
+// Derive computes a user's read models from a fold of their events. Zero
+// balances and zero monthly totals are left out.
+func Derive(books *domain.Books) Model {
+	var model Model
+	for _, account := range books.Accounts() {
+		model.Accounts = append(model.Accounts, AccountRow{
+			AccountID: account.ID, Name: account.Name, Type: account.Type,
+			Currency: account.Currency, Closed: account.Closed, OpenedVersion: account.OpenedVersion,
+		})
+		for currency, amount := range books.Balance(account.ID) {
+			model.Balances = append(model.Balances, BalanceRow{AccountID: account.ID, Currency: currency, Amount: amount})
+		}
+	}
+	monthly := map[monthKey]decimal.Decimal{}
+	for _, txn := range books.Transactions() {
+		model.Journal = append(model.Journal, journalRowOf(txn))
+		model.Postings = append(model.Postings, postingRowsOf(txn)...)
+		if !txn.Voided {
+			addMonthly(monthly, txn.Entry, false)
+		}
+	}
+	model.Monthly = monthlyRows(monthly)
+	model.sort()
+	return model
+}
+
+func journalRowOf(txn *domain.Transaction) JournalRow {
+	return JournalRow{
+		TransactionID: txn.ID, Date: txn.Date, Description: txn.Description, Payee: txn.Payee,
+		Tags: txn.Tags, Revision: txn.Revision, Voided: txn.Voided,
+		RecordedVersion: txn.RecordedVersion, ChangedVersion: txn.ChangedVersion,
+	}
+}
+
+func postingRowsOf(txn *domain.Transaction) []PostingRow {
+	rows := make([]PostingRow, len(txn.Postings))
+	for i, posting := range txn.Postings {
+		rows[i] = PostingRow{
+			TransactionID: txn.ID, Line: i + 1, AccountID: posting.AccountID,
+			Amount: posting.Amount, Currency: posting.Currency, Price: posting.Price,
+			Date: txn.Date, RecordedVersion: txn.RecordedVersion, Voided: txn.Voided,
+		}
+	}
+	return rows
+}
+
+type monthKey struct {
+	accountID uuid.UUID
+	currency  string
+	month     domain.Date
+}
+
+type balanceKey struct {
+	accountID uuid.UUID
+	currency  string
+}
+
+func addMonthly(totals map[monthKey]decimal.Decimal, entry domain.Entry, subtract bool) {
+	month := entry.Date.FirstOfMonth()
+	for _, posting := range entry.Postings {
+		key := monthKey{posting.AccountID, posting.Currency, month}
+		amount := posting.Amount
+		if subtract {
+			amount = amount.Neg()
+		}
+		totals[key] = totals[key].Add(amount)
+	}
+}
+
+func monthlyRows(totals map[monthKey]decimal.Decimal) []MonthlyRow {
+	rows := make([]MonthlyRow, 0, len(totals))
+	for key, amount := range totals {
+		if !amount.IsZero() {
+			rows = append(rows, MonthlyRow{AccountID: key.accountID, Currency: key.currency, Month: key.month, Amount: amount})
+		}
+	}
+	return rows
+}
+
+// sort puts every slice in canonical order: by id, then line, currency or month.
+func (m *Model) sort() {
+	slices.SortFunc(m.Accounts, func(a, b AccountRow) int { return compareIDs(a.AccountID, b.AccountID) })
+	slices.SortFunc(m.Balances, func(a, b BalanceRow) int {
+		if c := compareIDs(a.AccountID, b.AccountID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
+	slices.SortFunc(m.Journal, func(a, b JournalRow) int { return compareIDs(a.TransactionID, b.TransactionID) })
+	slices.SortFunc(m.Postings, func(a, b PostingRow) int {
+		if c := compareIDs(a.TransactionID, b.TransactionID); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
+	slices.SortFunc(m.Monthly, func(a, b MonthlyRow) int {
+		if c := compareIDs(a.AccountID, b.AccountID); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Currency, b.Currency); c != 0 {
+			return c
+		}
+		return a.Month.Time().Compare(b.Month.Time())
+	})
+}
+
+func compareIDs(a, b uuid.UUID) int { return strings.Compare(string(a[:]), string(b[:])) }
