@@ -1,0 +1,197 @@
+// Package config reads Folio's settings from the environment and refuses settings that would
+// make a production instance unsafe.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Environments Folio knows. Development is forgiving (a generated secret, no database URL
+// needed when a local cluster is started); production refuses weak settings.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Defaults for settings that may be left unset.
+const (
+	DefaultAddr         = "127.0.0.1:8080"
+	DefaultUploadFolder = ".data/uploads"
+	DefaultWiseAPIURL   = "https://api.wise.com"
+)
+
+// SecretKeyLengthMin is the shortest SECRET_KEY production accepts, in characters.
+const SecretKeyLengthMin = 64
+
+// Config is the whole of Folio's configuration. Load fills it; nothing else reads the
+// environment.
+type Config struct {
+	// Addr is the host:port the HTTP server listens on.
+	Addr string
+	// Env is EnvDevelopment or EnvProduction.
+	Env string
+	// SecretKey is the key other parts derive encryption keys from. Never log it.
+	SecretKey string
+	// DatabaseURL names the PostgreSQL database. It may hold a password: never log it.
+	// Empty only in development.
+	DatabaseURL string
+	// UploadFolder is where uploaded documents are kept.
+	UploadFolder string
+	// SessionCookieSecure marks cookies Secure (and gives them the __Host- prefix) and turns
+	// on HSTS. It defaults to true in production and false in development.
+	SessionCookieSecure bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-* headers are believed.
+	// Empty means none: the peer address is the client.
+	TrustedProxies []netip.Prefix
+	// WiseAPIURL is the base URL of the Wise API.
+	WiseAPIURL string
+	// RegistrationOpen lets strangers create accounts. When false, registration is closed
+	// whatever an admin has set in the app.
+	RegistrationOpen bool
+}
+
+// Production reports whether Folio runs in production.
+func (c Config) Production() bool {
+	return c.Env == EnvProduction
+}
+
+// TrustedProxyStrings returns TrustedProxies in the textual form Fiber expects.
+func (c Config) TrustedProxyStrings() []string {
+	proxies := make([]string, 0, len(c.TrustedProxies))
+	for _, prefix := range c.TrustedProxies {
+		proxies = append(proxies, prefix.String())
+	}
+	return proxies
+}
+
+// Load reads the configuration through getenv (os.Getenv in production, a map in tests). In
+// development, when SECRET_KEY is unset, it generates a random secret once and keeps it in
+// dataDir/secret_key. Errors name the setting at fault and never quote secret values.
+func Load(getenv func(string) string, dataDir string) (Config, error) {
+	config := Config{
+		Addr:         valueOr(getenv("ADDR"), DefaultAddr),
+		Env:          valueOr(getenv("APP_ENV"), EnvDevelopment),
+		SecretKey:    getenv("SECRET_KEY"),
+		DatabaseURL:  strings.TrimSpace(getenv("DATABASE_URL")),
+		UploadFolder: valueOr(getenv("UPLOAD_FOLDER"), DefaultUploadFolder),
+		WiseAPIURL:   valueOr(getenv("WISE_API_URL"), DefaultWiseAPIURL),
+	}
+
+	if config.Env != EnvDevelopment && config.Env != EnvProduction {
+		return Config{}, fmt.Errorf("APP_ENV must be %q or %q, not %q",
+			EnvDevelopment, EnvProduction, config.Env)
+	}
+
+	var err error
+	config.SessionCookieSecure, err = parseBool("SESSION_COOKIE_SECURE",
+		getenv("SESSION_COOKIE_SECURE"), config.Production())
+	if err != nil {
+		return Config{}, err
+	}
+	config.RegistrationOpen, err = parseBool("REGISTRATION_OPEN", getenv("REGISTRATION_OPEN"), true)
+	if err != nil {
+		return Config{}, err
+	}
+	config.TrustedProxies, err = parseTrustedProxies(getenv("TRUSTED_PROXIES"))
+	if err != nil {
+		return Config{}, err
+	}
+	err = checkWiseAPIURL(config.WiseAPIURL, config.Production())
+	if err != nil {
+		return Config{}, err
+	}
+
+	if config.Production() {
+		return config, checkProduction(config)
+	}
+
+	if config.SecretKey == "" {
+		config.SecretKey, err = developmentSecret(dataDir)
+		if err != nil {
+			return Config{}, err
+		}
+	}
+	return config, nil
+}
+
+func checkProduction(config Config) error {
+	if config.DatabaseURL == "" {
+		return errors.New("DATABASE_URL must be set in production")
+	}
+	if len(config.SecretKey) < SecretKeyLengthMin {
+		return fmt.Errorf("SECRET_KEY must be at least %d characters in production "+
+			"(generate one with: openssl rand -hex 64)", SecretKeyLengthMin)
+	}
+	if weakSecret(config.SecretKey) {
+		return errors.New("SECRET_KEY looks like an example or placeholder value; " +
+			"generate one with: openssl rand -hex 64")
+	}
+	return nil
+}
+
+func valueOr(value, fallback string) string {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return fallback
+	}
+	return value
+}
+
+func parseBool(name, value string, fallback bool) (bool, error) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return fallback, nil
+	}
+
+	parsed, err := strconv.ParseBool(value)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, not %q", name, value)
+	}
+	return parsed, nil
+}
+
+// parseTrustedProxies reads a comma-separated list of IP addresses and CIDR ranges.
+func parseTrustedProxies(value string) ([]netip.Prefix, error) {
+	var proxies []netip.Prefix
+	for _, field := range strings.Split(value, ",") {
+		field = strings.TrimSpace(field)
+		if field == "" {
+			continue
+		}
+
+		if strings.Contains(field, "/") {
+			prefix, err := netip.ParsePrefix(field)
+			if err != nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an IP address or CIDR range", field)
+			}
+			proxies = append(proxies, prefix.Masked())
+			continue
+		}
+
+		addr, err := netip.ParseAddr(field)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an IP address or CIDR range", field)
+		}
+		addr = addr.Unmap()
+		proxies = append(proxies, netip.PrefixFrom(addr, addr.BitLen()))
+	}
+	return proxies, nil
+}
+
+// checkWiseAPIURL accepts an absolute URL; production insists on https, development also
+// allows http so that a local stand-in can be used.
+func checkWiseAPIURL(value string, production bool) error {
+	parsed, err := url.Parse(value)
+	if err != nil || parsed.Host == "" {
+		return fmt.Errorf("WISE_API_URL must be an absolute URL, not %q", value)
+	}
+	if parsed.Scheme == "https" || (!production && parsed.Scheme == "http") {
+		return nil
+	}
+	return fmt.Errorf("WISE_API_URL must use https, not %q", parsed.Scheme)
+}
