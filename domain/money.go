@@ -55,3 +55,13 @@ func NormalizeCurrency(field, code string) (string, error) {
 	}
 	return code, nil
 }
+
+// FormatAmount writes an amount with at least two decimals and every
+// significant one beyond: 12.5 as "12.50", 0.125 as "0.125".
+func FormatAmount(amount decimal.Decimal) string {
+	text := amount.String()
+	if dot := strings.IndexByte(text, '.'); dot >= 0 && len(text)-dot-1 >= 2 {
+		return text
+	}
+	return amount.StringFixed(2)
+}

@@ -36,3 +36,12 @@ func TestParseDate(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestFormatAmountKeepsSignificantDecimals(t *testing.T) {
+	for text, want := range map[string]string{"12.5": "12.50", "-3": "-3.00", "0.125": "0.125", "1.50000000": "1.50", "0": "0.00"} {
+		amount, _ := domain.ParseAmount("amount", text)
+		if got := domain.FormatAmount(amount); got != want {
+			t.Errorf("FormatAmount(%s) = %s, want %s", text, got, want)
+		}
+	}
+}

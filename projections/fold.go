@@ -2,7 +2,9 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -38,4 +40,31 @@ func Verify(ctx context.Context, q eventstore.Querier, userID uuid.UUID) (string
 		return "", err
 	}
 	return Diff(Derive(books), got), nil
+}
+
+// HistoryPoint is a moment in a user's history: after the event with
+// Version, or after the last event recorded before Before. Exactly one is set.
+type HistoryPoint struct {
+	Version int64
+	Before  time.Time
+}
+
+var errPointReached = errors.New("history point reached")
+
+// FoldAt folds the user's events up to point, from the events alone.
+func FoldAt(ctx context.Context, q eventstore.Querier, userID uuid.UUID, point HistoryPoint) (*domain.Books, error) {
+	if point.Before.IsZero() {
+		return Fold(ctx, q, userID, point.Version)
+	}
+	books := domain.NewBooks()
+	err := eventstore.ReadStream(ctx, q, userID, 0, 0, func(e eventstore.RecordedEvent) error {
+		if !e.RecordedAt.Before(point.Before) {
+			return errPointReached
+		}
+		return books.Apply(e.Event)
+	})
+	if err != nil && !errors.Is(err, errPointReached) {
+		return nil, fmt.Errorf("fold books of %s: %w", userID, err)
+	}
+	return books, nil
 }

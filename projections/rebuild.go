@@ -170,6 +170,10 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 		return "", report, fmt.Errorf("begin snapshot: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.Background()) }()
+	// Reading a large log takes longer than any request may.
+	if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return "", report, fmt.Errorf("lift statement timeout: %w", err)
+	}
 	var snapshot string
 	var total int64
 	if err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, (SELECT count(*) FROM events)`).Scan(&snapshot, &total); err != nil {

@@ -149,3 +149,28 @@ func IsRejection(err error) bool {
 	var domainErr *domain.Error
 	return errors.As(err, &domainErr)
 }
+
+// New users' books start in euros with a calendar fiscal year; both can be
+// changed in settings.
+const (
+	defaultBaseCurrency         = "EUR"
+	defaultFiscalYearStartMonth = 1
+)
+
+// openBooksNamespace derives the command id of a user's OpenBooks, so that
+// opening the same user's books twice stores it once.
+var openBooksNamespace = uuid.MustParse("6f1b3c2e-4d0a-4f57-9a57-0c8e7b7f2a11")
+
+// EnsureOpened opens a new user's books with the starter chart of accounts.
+// It is safe to call again: the command id is derived from the user id.
+func (s *Service) EnsureOpened(ctx context.Context, userID, actorID uuid.UUID, requestID string) error {
+	meta := Meta{UserID: userID, ActorID: actorID, RequestID: requestID,
+		CommandID: uuid.NewSHA1(openBooksNamespace, userID[:])}
+	_, err := s.Execute(ctx, meta, domain.OpenBooks{
+		BaseCurrency: defaultBaseCurrency, FiscalYearStartMonth: defaultFiscalYearStartMonth, StarterChart: true,
+	})
+	if domain.ErrorCode(err) == domain.CodeConflict {
+		return nil // opened before, under another command
+	}
+	return err
+}
