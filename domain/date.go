@@ -71,12 +71,13 @@ func (d Date) String() string {
 // MarshalJSON writes d as "YYYY-MM-DD", or "" for the zero Date.
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// UnmarshalJSON reads "YYYY-MM-DD" or "".
+// UnmarshalJSON reads "YYYY-MM-DD" or "". Dates are decoded for every
+// event of every fold, so it reads the quoted text directly.
 func (d *Date) UnmarshalJSON(data []byte) error {
-	var text string
-	if err := json.Unmarshal(data, &text); err != nil {
-		return fmt.Errorf("date: %w", err)
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return fmt.Errorf("date: %s is not a quoted YYYY-MM-DD", data)
 	}
+	text := string(data[1 : len(data)-1])
 	if text == "" {
 		*d = Date{}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/google/uuid"
 )
 
@@ -117,7 +118,10 @@ func registerEvent[T Event](schemaVersion int) *eventKind {
 		upgrades:      map[int]func([]byte) ([]byte, error){},
 		decode: func(data []byte) (Event, error) {
 			var event T
-			if err := json.Unmarshal(data, &event); err != nil {
+			// Every fold decodes every event, so decoding uses the faster
+			// json v2 implementation. Payloads are hashed as stored and never
+			// re-encoded, so the two encoders need not agree byte for byte.
+			if err := jsonv2.Unmarshal(data, &event); err != nil {
 				return nil, err
 			}
 			return event, nil

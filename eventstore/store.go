@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"folio/domain"
@@ -165,24 +166,9 @@ func findCommand(ctx context.Context, tx pgx.Tx, userID, commandID uuid.UUID) (A
 
 // chain encodes the events, numbers them after head and links their hashes.
 func (s *Store) chain(req AppendRequest, head streamHead) ([]RecordedEvent, error) {
-	recordedAt := s.now().UTC().Truncate(time.Microsecond)
-	previous := head.hash
-	recorded := make([]RecordedEvent, len(req.Events))
-	for i, event := range req.Events {
-		eventType, schemaVersion, payload, err := domain.EncodeEvent(event)
-		if err != nil {
-			return nil, err
-		}
-		recorded[i] = RecordedEvent{
-			UserID: req.UserID, Version: head.version + int64(i) + 1,
-			Type: eventType, SchemaVersion: schemaVersion, Payload: payload,
-			RecordedAt: recordedAt, ActorID: req.ActorID, CommandID: req.CommandID,
-			RequestID: req.RequestID, Event: event,
-		}
-		recorded[i].Hash = ChainHash(previous, &recorded[i])
-		previous = recorded[i].Hash
-	}
-	return recorded, nil
+	template := RecordedEvent{RecordedAt: s.now().UTC().Truncate(time.Microsecond),
+		ActorID: req.ActorID, CommandID: req.CommandID, RequestID: req.RequestID}
+	return Chain(req.UserID, head.version, head.hash, template, req.Events)
 }
 
 var eventColumns = []string{
@@ -193,8 +179,10 @@ var eventColumns = []string{
 func insertEvents(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error {
 	rows := make([][]any, len(events))
 	for i, e := range events {
-		rows[i] = []any{e.UserID, e.Version, e.Type, e.SchemaVersion, string(e.Payload),
-			e.RecordedAt, e.ActorID, e.CommandID, e.RequestID, e.Hash}
+		// Ids go in as pgtype.UUID: as uuid.UUID, pgx would encode each
+		// through its driver.Valuer and a string.
+		rows[i] = []any{pgUUID(e.UserID), e.Version, e.Type, e.SchemaVersion, string(e.Payload),
+			e.RecordedAt, pgUUID(e.ActorID), pgUUID(e.CommandID), e.RequestID, e.Hash}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("insert events: %w", err)
@@ -216,3 +204,5 @@ func recordCommand(ctx context.Context, tx pgx.Tx, req AppendRequest, result App
 	}
 	return nil
 }
+
+func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -71,9 +72,16 @@ type Model struct {
 	Monthly  []MonthlyRow
 }
 
-// Derive computes a user's read models from a fold of their events. Zero
-// balances and zero monthly totals are left out.
+// Derive computes a user's read models from a fold of their events, in
+// canonical order. Zero balances and zero monthly totals are left out.
 func Derive(books *domain.Books) Model {
+	model := derive(books)
+	model.sort()
+	return model
+}
+
+// derive is Derive without the sorting, which a rebuild does not need.
+func derive(books *domain.Books) Model {
 	var model Model
 	for _, account := range books.Accounts() {
 		model.Accounts = append(model.Accounts, AccountRow{
@@ -93,7 +101,6 @@ func Derive(books *domain.Books) Model {
 		}
 	}
 	model.Monthly = monthlyRows(monthly)
-	model.sort()
 	return model
 }
 
@@ -177,4 +184,4 @@ func (m *Model) sort() {
 	})
 }
 
-func compareIDs(a, b uuid.UUID) int { return strings.Compare(string(a[:]), string(b[:])) }
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 )
@@ -10,3 +11,7 @@ import (
 func numeric(d decimal.Decimal) pgtype.Numeric {
 	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
 }
+
+// pgUUID hands pgx the id's bytes directly. Passed as uuid.UUID, pgx would
+// go through its driver.Valuer and a string for every value of a COPY.
+func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }

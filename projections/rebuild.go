@@ -220,7 +220,7 @@ func foldAll(ctx context.Context, q eventstore.Querier, out chan<- userModel, pr
 	var seen int64
 	send := func() {
 		if books != nil {
-			out <- userModel{userID: current, events: books.Version, model: Derive(books)}
+			out <- userModel{userID: current, events: books.Version, model: derive(books)}
 		}
 	}
 	err := eventstore.ScanAll(ctx, q, func(e eventstore.RecordedEvent) error {

@@ -7,26 +7,42 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // indexSideTables gives each side table the primary key, unique constraints
 // and indexes of its live table, under the same names, after the bulk copy:
 // building an index once is much faster than maintaining it row by row.
+// Tables are indexed concurrently, each on its own connection.
 func (r *rebuild) indexSideTables(ctx context.Context) error {
+	group, ctx := errgroup.WithContext(ctx)
 	for table := range r.tables {
-		statements, err := indexStatements(ctx, r.pool, table)
-		if err != nil {
-			return err
+		group.Go(func() error { return r.indexSideTable(ctx, table) })
+	}
+	return group.Wait()
+}
+
+func (r *rebuild) indexSideTable(ctx context.Context, table string) error {
+	statements, err := indexStatements(ctx, r.pool, table)
+	if err != nil {
+		return err
+	}
+	statements = append(statements, `ANALYZE `+schema(rebuildSchema).table(table))
+	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+indexMemory+`'`); err != nil {
+			return fmt.Errorf("index %s: %w", table, err)
 		}
-		statements = append(statements, `ANALYZE `+schema(rebuildSchema).table(table))
 		for _, statement := range statements {
-			if _, err := r.pool.Exec(ctx, statement); err != nil {
+			if _, err := tx.Exec(ctx, statement); err != nil {
 				return fmt.Errorf("index %s: %w", table, err)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
+
+// indexMemory lets each index build sort in memory.
+const indexMemory = "256MB"
 
 // indexStatements reads the live table's constraints and indexes from the
 // catalog and rewrites them for the side table.

@@ -48,10 +48,10 @@ func tableRows(userID uuid.UUID, model Model) []tableData {
 		{name: "monthly_totals", columns: monthlyColumns},
 	}
 	for _, a := range model.Accounts {
-		tables[0].rows = append(tables[0].rows, []any{userID, a.AccountID, a.Name, string(a.Type), a.Currency, a.Closed, a.OpenedVersion})
+		tables[0].rows = append(tables[0].rows, []any{pgUUID(userID), pgUUID(a.AccountID), a.Name, string(a.Type), a.Currency, a.Closed, a.OpenedVersion})
 	}
 	for _, b := range model.Balances {
-		tables[1].rows = append(tables[1].rows, []any{userID, b.AccountID, b.Currency, numeric(b.Amount)})
+		tables[1].rows = append(tables[1].rows, []any{pgUUID(userID), pgUUID(b.AccountID), b.Currency, numeric(b.Amount)})
 	}
 	for _, j := range model.Journal {
 		tables[2].rows = append(tables[2].rows, journalValues(userID, j))
@@ -60,7 +60,7 @@ func tableRows(userID uuid.UUID, model Model) []tableData {
 		tables[3].rows = append(tables[3].rows, postingValues(userID, p))
 	}
 	for _, m := range model.Monthly {
-		tables[4].rows = append(tables[4].rows, []any{userID, m.AccountID, m.Currency, m.Month.Time(), numeric(m.Amount)})
+		tables[4].rows = append(tables[4].rows, []any{pgUUID(userID), pgUUID(m.AccountID), m.Currency, m.Month.Time(), numeric(m.Amount)})
 	}
 	return tables
 }
@@ -70,7 +70,7 @@ func journalValues(userID uuid.UUID, j JournalRow) []any {
 	if tags == nil {
 		tags = []string{}
 	}
-	return []any{userID, j.TransactionID, j.Date.Time(), j.Description, j.Payee, tags,
+	return []any{pgUUID(userID), pgUUID(j.TransactionID), j.Date.Time(), j.Description, j.Payee, tags,
 		j.Revision, j.Voided, j.RecordedVersion, j.ChangedVersion}
 }
 
@@ -79,6 +79,6 @@ func postingValues(userID uuid.UUID, p PostingRow) []any {
 	if p.Price != nil {
 		priceAmount, priceCurrency = numeric(p.Price.Amount), p.Price.Currency
 	}
-	return []any{userID, p.TransactionID, p.Line, p.AccountID, numeric(p.Amount), p.Currency,
+	return []any{pgUUID(userID), pgUUID(p.TransactionID), p.Line, pgUUID(p.AccountID), numeric(p.Amount), p.Currency,
 		priceAmount, priceCurrency, p.Date.Time(), p.RecordedVersion, p.Voided}
 }

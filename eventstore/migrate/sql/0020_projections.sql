@@ -2,8 +2,6 @@
 -- that every query is scoped by its owner and the tables can be distributed
 -- by user id. They can all be rebuilt from the events at any time.
 
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 CREATE TABLE accounts (
     user_id        uuid    NOT NULL,
     account_id     uuid    NOT NULL,
@@ -38,7 +36,6 @@ CREATE TABLE journal (
     CONSTRAINT journal_pkey PRIMARY KEY (user_id, transaction_id)
 );
 CREATE INDEX journal_date_idx ON journal (user_id, date DESC, recorded_version DESC);
-CREATE INDEX journal_search_idx ON journal USING gin ((description || ' ' || payee) gin_trgm_ops);
 
 -- journal_postings repeats the date, order and voided flag of its
 -- transaction so that an account register reads one index range.
