@@ -1,0 +1,52 @@
+package web
+
+import "github.com/gofiber/fiber/v2"
+
+// routes registers every route. Each line shows the route's whole middleware chain through
+// one of the helpers below; the global middleware runs first for every request, found or not.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.assignRequestID, s.logAccess, s.recoverPanic, s.secureHeaders, s.refuseMethods)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/static/:version/:name", s.serveAsset)
+
+	// Pages for everybody.
+	app.Get("/register", s.public(s.registerPage)...)
+	app.Post("/register", s.public(s.register)...)
+	app.Get("/login", s.public(s.loginPage)...)
+	app.Post("/login", s.public(s.login)...)
+	app.Post("/logout", s.public(s.logout)...)
+
+	// Pages for signed-in users.
+	app.Get("/", s.signedIn(s.dashboardPage)...)
+	app.Get("/settings", s.signedIn(s.settingsPage)...)
+	app.Post("/settings/password", s.signedIn(s.changePassword)...)
+	app.Post("/settings/tokens", s.signedIn(s.createToken)...)
+	app.Post("/settings/tokens/:id/revoke", s.signedIn(s.revokeToken)...)
+	app.Post("/settings/registration", s.signedIn(s.setRegistration)...)
+
+	// JSON API: a bearer token, or the session cookie with X-CSRF-Token on unsafe methods.
+	app.Get("/api/v1/me", s.api(s.apiMe)...)
+	app.Get("/api/v1/tokens", s.api(s.apiTokens)...)
+	app.Post("/api/v1/tokens", s.api(s.apiCreateToken)...)
+	app.Delete("/api/v1/tokens/:id", s.api(s.apiRevokeToken)...)
+}
+
+// public is the chain of a page anybody may see: CSRF check (and a token for the page),
+// then the session's user, if any.
+func (s *Server) public(handler fiber.Handler) []fiber.Handler {
+	return []fiber.Handler{s.pageCSRF, s.loadUser, handler}
+}
+
+// signedIn is the chain of a page for signed-in users; others go to the login page.
+func (s *Server) signedIn(handler fiber.Handler) []fiber.Handler {
+	return []fiber.Handler{s.pageCSRF, s.loadUser, s.requireUser, handler}
+}
+
+// api is the chain of an API endpoint: no token in the query string, CSRF check for cookie
+// sessions, then authentication by bearer token or session.
+func (s *Server) api(handler fiber.Handler) []fiber.Handler {
+	return []fiber.Handler{s.refuseQueryTokens, s.apiCSRF, s.authenticateAPI, handler}
+}
