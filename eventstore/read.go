@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -52,15 +53,101 @@ func (s *Store) StreamVersion(ctx context.Context, userID uuid.UUID) (int64, err
 	return version, nil
 }
 
-// scanEvents reads rows of selectEvents, decodes each event and calls fn.
+// scanBatchEvents is how many rows travel together between the stages of
+// scanEvents; large enough to amortise channel hand-offs, small enough that
+// a short read starts delivering at once.
+const scanBatchEvents = 256
+
+// errScanStopped tells the reading stage that the consumer has stopped.
+var errScanStopped = errors.New("scan stopped")
+
+// scanEvents reads rows of selectEvents, decodes each event and calls fn in
+// version order. Reading rows, decoding payloads and fn run on three
+// goroutines, so a long stream is folded with every core busy. When fn
+// returns an error the reader stops at its next batch and the rows close.
 func scanEvents(rows pgx.Rows, fn func(RecordedEvent) error) error {
-	return scanRaw(rows, func(e RecordedEvent) error {
-		var err error
-		if e.Event, err = domain.DecodeEvent(e.Type, e.SchemaVersion, e.Payload); err != nil {
-			return fmt.Errorf("event %d of %s: %w", e.Version, e.UserID, err)
+	done := make(chan struct{})
+	raw := make(chan []RecordedEvent, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(raw)
+		readErr <- readBatches(rows, raw, done)
+	}()
+	decoded := make(chan decodedBatch, 4)
+	go decodeBatches(raw, decoded)
+
+	var fnErr error
+	for batch := range decoded {
+		if fnErr != nil {
+			continue // drain until the reader notices done
 		}
-		return fn(e)
+		if fnErr = batch.err; fnErr == nil {
+			fnErr = applyBatch(batch.events, fn)
+		}
+		if fnErr != nil {
+			close(done)
+		}
+	}
+	if err := <-readErr; err != nil && !errors.Is(err, errScanStopped) && fnErr == nil {
+		return err
+	}
+	return fnErr
+}
+
+func applyBatch(events []RecordedEvent, fn func(RecordedEvent) error) error {
+	for _, e := range events {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readBatches scans rows in batches until they end or done closes.
+func readBatches(rows pgx.Rows, out chan<- []RecordedEvent, done <-chan struct{}) error {
+	batch := make([]RecordedEvent, 0, scanBatchEvents)
+	err := scanRaw(rows, func(e RecordedEvent) error {
+		if batch = append(batch, e); len(batch) < scanBatchEvents {
+			return nil
+		}
+		select {
+		case out <- batch:
+			batch = make([]RecordedEvent, 0, scanBatchEvents)
+			return nil
+		case <-done:
+			return errScanStopped
+		}
 	})
+	if err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		select {
+		case out <- batch:
+		case <-done:
+		}
+	}
+	return nil
+}
+
+type decodedBatch struct {
+	events []RecordedEvent
+	err    error
+}
+
+func decodeBatches(in <-chan []RecordedEvent, out chan<- decodedBatch) {
+	defer close(out)
+	for events := range in {
+		var err error
+		for i := range events {
+			e := &events[i]
+			if e.Event, err = domain.DecodeEvent(e.Type, e.SchemaVersion, e.Payload); err != nil {
+				err = fmt.Errorf("event %d of %s: %w", e.Version, e.UserID, err)
+				break
+			}
+		}
+		out <- decodedBatch{events: events, err: err}
+	}
 }
 
 // Cursor is a position in the global feed: the appending transaction's id
