@@ -81,7 +81,8 @@ func verifyPassword(ctx context.Context, password, encoded string) (match, stale
 	return match, params != currentParams || len(want) != argonKeyBytes, nil
 }
 
-func deriveKey(ctx context.Context, password string, salt []byte, params argonParams) ([]byte, error) {
+func deriveKey(ctx context.Context, password string, salt []byte,
+	params argonParams) ([]byte, error) {
 	select {
 	case hashingSlots <- struct{}{}:
 	case <-ctx.Done():

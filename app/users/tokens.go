@@ -51,7 +51,8 @@ type Token struct {
 // and the token, which cannot be recovered later. It returns a domain invalid error for field
 // "name" when the name is empty or too long, and a conflict when the user already holds
 // tokensPerUserMax live tokens.
-func (s *Store) CreateToken(ctx context.Context, userID uuid.UUID, name string) (Token, string, error) {
+func (s *Store) CreateToken(ctx context.Context, userID uuid.UUID,
+	name string) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	err := validateTokenName(name)
 	if err != nil {

@@ -176,7 +176,8 @@ func (s *Store) spendDecoyHash(ctx context.Context, password string) error {
 	return ErrWrongCredentials
 }
 
-func (s *Store) recordLogin(ctx context.Context, user User, password string, stale bool) (User, error) {
+func (s *Store) recordLogin(ctx context.Context, user User, password string,
+	stale bool) (User, error) {
 	user.LastLoginAt = s.now()
 	_, err := s.pool.Exec(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`,
 		user.ID, user.LastLoginAt)
@@ -202,7 +203,8 @@ func (s *Store) recordLogin(ctx context.Context, user User, password string, sta
 // invalid error for field "current_password" when current is wrong and for "new_password"
 // when the new one breaks a rule. It ends every existing session of the user by moving the
 // session generation on, and returns the user as it now is.
-func (s *Store) ChangePassword(ctx context.Context, id uuid.UUID, current, next string) (User, error) {
+func (s *Store) ChangePassword(ctx context.Context, id uuid.UUID,
+	current, next string) (User, error) {
 	var email, hash string
 	err := s.pool.QueryRow(ctx, `SELECT email, password_hash FROM users WHERE id = $1`, id).
 		Scan(&email, &hash)

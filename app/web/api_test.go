@@ -21,7 +21,8 @@ func apiToken(t *testing.T, browser *client, name string) (id, token string) {
 
 	var created map[string]string
 	decode(t, got, &created)
-	if created["name"] != name || created["id"] == "" || !strings.HasPrefix(created["token"], "folio_") {
+	if created["name"] != name || created["id"] == "" ||
+		!strings.HasPrefix(created["token"], "folio_") {
 		t.Fatalf("created token: got %v", created)
 	}
 	return created["id"], created["token"]
@@ -175,7 +176,8 @@ func TestAPITokens(t *testing.T) {
 	}
 	wantStatus(t, script.api(http.MethodGet, "/api/v1/me", nil, bearer(adaToken)), http.StatusOK)
 
-	revoked := script.api(http.MethodDelete, "/api/v1/tokens/"+adaID, nil, bearer(createdBody["token"]))
+	revoked := script.api(http.MethodDelete, "/api/v1/tokens/"+adaID, nil,
+		bearer(createdBody["token"]))
 	wantStatus(t, revoked, http.StatusNoContent)
 	got := script.api(http.MethodGet, "/api/v1/me", nil, bearer(adaToken))
 	wantAPIError(t, got, http.StatusUnauthorized, "unauthorized")

@@ -70,8 +70,8 @@ func TestSecureCookiesAndHSTS(t *testing.T) {
 
 	got := browser.get("/login")
 
-	if hsts := got.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=63072000") ||
-		!strings.Contains(hsts, "includeSubDomains") {
+	hsts := got.header.Get("Strict-Transport-Security")
+	if !strings.Contains(hsts, "max-age=63072000") || !strings.Contains(hsts, "includeSubDomains") {
 		t.Errorf("Strict-Transport-Security: got %q", hsts)
 	}
 	cookies := got.header.Values("Set-Cookie")

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 )
 
@@ -69,4 +70,25 @@ func TestTrustedProxyForwardsClientAddress(t *testing.T) {
 	wantStatus(t, second.login("next@example.org", testPassword),
 		http.StatusUnprocessableEntity)
 	wantBodyContains(t, response{body: ts.logs.String()}, "ip=192.0.2.10", "ip=192.0.2.20")
+}
+
+func TestPasswordChangeRateLimit(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	browser := ts.client()
+	browser.register("ada@example.org")
+	browser.get("/settings")
+
+	for i := range 5 {
+		got := browser.post("/settings/password", url.Values{
+			"current_password": {fmt.Sprintf("guess number %d", i)},
+			"new_password":     {"a brand new passphrase"}})
+		wantStatus(t, got, http.StatusUnprocessableEntity)
+	}
+	got := browser.post("/settings/password", url.Values{"current_password": {testPassword},
+		"new_password": {"a brand new passphrase"}})
+
+	wantStatus(t, got, http.StatusTooManyRequests)
+	wantBodyContains(t, got, "Too many wrong passwords")
+	wantStatus(t, ts.client().login("ada@example.org", testPassword), http.StatusTooManyRequests)
 }

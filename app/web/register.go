@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,8 +72,9 @@ func (s *Server) register(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		form.Error = fmt.Sprintf("Too many attempts. Try again in %s.",
-			waitText(int(wait.Seconds())+1))
+		seconds := int(math.Ceil(wait.Seconds()))
+		form.Error = fmt.Sprintf("Too many attempts. Try again in %s.", waitText(seconds))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
 		c.Status(fiber.StatusTooManyRequests)
 		return s.render(c, "register", "register_form", form)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,10 +24,11 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+		seconds := int(math.Ceil(wait.Seconds()))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(seconds))
 		return s.passwordRejected(c, fiber.StatusTooManyRequests, map[string]string{
 			"current_password": "Too many wrong passwords. Try again in " +
-				waitText(int(wait.Seconds())+1) + "."})
+				waitText(seconds) + "."})
 	}
 
 	updated, err := s.users.ChangePassword(ctx, user.ID, c.FormValue("current_password"),

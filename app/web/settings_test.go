@@ -75,7 +75,8 @@ func TestPayloadsAreInert(t *testing.T) {
 
 	created := browser.post("/settings/tokens", url.Values{"name": {payload}})
 	wantStatus(t, created, http.StatusOK)
-	rejected := browser.post("/settings/tokens", url.Values{"name": {payload + strings.Repeat("x", 100)}})
+	rejected := browser.post("/settings/tokens",
+		url.Values{"name": {payload + strings.Repeat("x", 100)}})
 	wantStatus(t, rejected, http.StatusUnprocessableEntity)
 	login := ts.client().login(payload+"@example.org", payload)
 
