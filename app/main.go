@@ -35,6 +35,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve the web app on ADDR (the default command)", runServe},
 		{"migrate", "apply pending database migrations", runMigrate},
 		{"create-user", "create a user: --email E [--admin]; the password is read from stdin", runCreateUser},
 		{"rebuild", "rebuild read models from the events: [--projection NAME] [--user EMAIL]", runRebuild},

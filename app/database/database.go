@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -51,6 +52,9 @@ type Options struct {
 func Open(ctx context.Context, options Options) (*Database, error) {
 	db := &Database{URL: options.URL}
 	if db.URL == "" {
+		if err := allowTraversal(options.DataDir); err != nil {
+			return nil, err
+		}
 		dataDir := filepath.Join(options.DataDir, "postgres")
 		cluster, err := localpg.Start(ctx, dataDir, options.Logger)
 		if err != nil {
@@ -72,6 +76,26 @@ func Open(ctx context.Context, options Options) (*Database, error) {
 		}
 	}
 	return db, nil
+}
+
+// allowTraversal makes the project's data folder searchable but not
+// listable (0711). Run as root, the private cluster runs as the postgres
+// user, which must pass through it; the secrets inside stay 0600.
+func allowTraversal(dataDir string) error {
+	if err := os.MkdirAll(dataDir, 0o711); err != nil {
+		return fmt.Errorf("create %s: %w", dataDir, err)
+	}
+	info, err := os.Stat(dataDir)
+	if err != nil {
+		return fmt.Errorf("inspect %s: %w", dataDir, err)
+	}
+	if info.Mode().Perm()&0o011 == 0o011 {
+		return nil
+	}
+	if err := os.Chmod(dataDir, info.Mode().Perm()|0o011); err != nil {
+		return fmt.Errorf("let the database server pass through %s: %w", dataDir, err)
+	}
+	return nil
 }
 
 // NewPool opens a pool with Folio's limits and checks that the server answers.
