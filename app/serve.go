@@ -27,10 +27,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer db.Close()
 	cfg.DatabaseURL = db.URL // the session storage opens its own pool on the same database
-	_, service := newLedger(db, &environment{logger: logger})
+	store, service := newLedger(db, &environment{logger: logger})
 
 	server, err := web.New(web.Deps{
-		Config: cfg, Pool: db.Pool, Logger: logger,
+		Config: cfg, Pool: db.Pool, Logger: logger, Store: store, Ledger: service,
 		OnRegister: func(ctx context.Context, userID uuid.UUID) error {
 			return service.EnsureOpened(ctx, userID, userID, "register-"+userID.String())
 		},
@@ -52,4 +52,3 @@ func newLogger(env *environment, cfg config.Config) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(env.stderr, nil))
 }
-

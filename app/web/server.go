@@ -7,6 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"folio/app/ledger"
+	"folio/eventstore"
+	"folio/projections"
 	"html/template"
 	"log/slog"
 	"sync"
@@ -37,6 +40,10 @@ const (
 	readyTimeout     = 2 * time.Second  // database ping of /readyz
 )
 
+// booksCachedMax bounds how many users' folded books the server keeps in
+// memory when it builds its own ledger service.
+const booksCachedMax = 256
+
 // Deps is what a Server needs from the program that runs it.
 type Deps struct {
 	Config config.Config
@@ -48,6 +55,10 @@ type Deps struct {
 	OnRegister func(ctx context.Context, userID uuid.UUID) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Store and Ledger run the bookkeeping commands. When nil, New builds
+	// them on Pool with the inline projections.
+	Store  *eventstore.Store
+	Ledger *ledger.Service
 }
 
 // Server serves Folio over HTTP. It owns its dependencies; create it with New, serve with
@@ -60,6 +71,8 @@ type Server struct {
 	throttle   *users.Throttle
 	onRegister func(ctx context.Context, userID uuid.UUID) error
 	now        func() time.Time
+	store      *eventstore.Store
+	ledger     *ledger.Service
 
 	sessions       *session.Store
 	sessionStorage *postgres.Storage
@@ -96,6 +109,14 @@ func New(deps Deps) (*Server, error) {
 		throttle:   users.NewThrottle(deps.Pool, now),
 		onRegister: deps.OnRegister,
 		now:        now,
+		store:      deps.Store,
+		ledger:     deps.Ledger,
+	}
+	if s.store == nil {
+		s.store = eventstore.New(deps.Pool, eventstore.WithProjector(projections.Projector{}))
+	}
+	if s.ledger == nil {
+		s.ledger = ledger.New(s.store, deps.Logger, booksCachedMax)
 	}
 
 	var err error
