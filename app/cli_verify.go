@@ -64,7 +64,7 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 
 // verifyUser checks the hash chain first: read models are only worth
 // comparing with a fold of events that are known to be untampered.
-func verifyUser(ctx context.Context, q eventstore.Querier, userID uuid.UUID) (string, error) {
+func verifyUser(ctx context.Context, q projections.Database, userID uuid.UUID) (string, error) {
 	broken, err := eventstore.VerifyChain(ctx, q, userID)
 	if err != nil {
 		return "", err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"folio/domain"
 	"folio/eventstore"
@@ -28,18 +29,37 @@ func Fold(ctx context.Context, q eventstore.Querier, userID uuid.UUID, uptoVersi
 	return books, nil
 }
 
-// Verify compares the user's live read models with a fresh fold of their
-// events and describes the first difference, or returns "".
-func Verify(ctx context.Context, q eventstore.Querier, userID uuid.UUID) (string, error) {
-	books, err := Fold(ctx, q, userID, 0)
+// Database is what verification needs: queries and a transaction of its
+// own (a pool, or a transaction, which nests as a savepoint).
+type Database interface {
+	eventstore.Querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Verify compares the user's live read models, extensions included, with a
+// fresh fold of their events and describes the first difference, or
+// returns "". It changes nothing.
+func Verify(ctx context.Context, db Database, userID uuid.UUID) (string, error) {
+	var diff string
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		books, err := Fold(ctx, tx, userID, 0)
+		if err != nil {
+			return err
+		}
+		got, err := Load(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if diff = Diff(Derive(books), got); diff != "" {
+			return nil
+		}
+		diff, err = diffExtensions(ctx, tx, userID, books)
+		return err
+	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("verify read models of %s: %w", userID, err)
 	}
-	got, err := Load(ctx, q, userID)
-	if err != nil {
-		return "", err
-	}
-	return Diff(Derive(books), got), nil
+	return diff, nil
 }
 
 // HistoryPoint is a moment in a user's history: after the event with

@@ -17,9 +17,13 @@ import (
 // eventstore.Projector.
 type Projector struct{}
 
-// Apply projects one append's events, which all belong to one user.
+// Apply projects one append's events, which all belong to one user, to the
+// core tables and every registered extension.
 func (Projector) Apply(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	return applyEvents(ctx, tx, liveSchema, events)
+	if err := applyEvents(ctx, tx, liveSchema, events); err != nil {
+		return err
+	}
+	return applyExtensions(ctx, tx, liveSchema, events, nil)
 }
 
 // applyEvents folds events into a delta in memory, then writes the delta

@@ -186,7 +186,7 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 	folded := make(chan error, 1)
 	go func() {
 		defer close(models)
-		folded <- foldAll(ctx, tx, models, func(events int64) {
+		folded <- foldAll(ctx, tx, r.tables, models, func(events int64) {
 			r.options.Progress(Progress{Phase: "copy", Events: events, EventsTotal: total})
 		})
 	}()
@@ -210,17 +210,19 @@ type userModel struct {
 	userID uuid.UUID
 	events int64
 	model  Model
+	extra  []tableData // rows of extension tables
 }
 
 // foldAll reads the whole log in user order, folds each user's events and
 // sends their derived rows.
-func foldAll(ctx context.Context, q eventstore.Querier, out chan<- userModel, progress func(int64)) error {
+func foldAll(ctx context.Context, q eventstore.Querier, tables map[string]bool, out chan<- userModel, progress func(int64)) error {
 	var current uuid.UUID
 	var books *domain.Books
 	var seen int64
 	send := func() {
 		if books != nil {
-			out <- userModel{userID: current, events: books.Version, model: derive(books)}
+			out <- userModel{userID: current, events: books.Version, model: derive(books),
+				extra: extensionRows(current, books, tables)}
 		}
 	}
 	err := eventstore.ScanAll(ctx, q, func(e eventstore.RecordedEvent) error {

@@ -86,7 +86,7 @@ func newCopyWriter(pool *pgxpool.Pool, tables map[string]bool) *copyWriter {
 }
 
 func (w *copyWriter) add(ctx context.Context, user userModel) error {
-	for _, table := range tableRows(user.userID, user.model) {
+	for _, table := range append(tableRows(user.userID, user.model), user.extra...) {
 		if !w.tables[table.name] {
 			continue
 		}

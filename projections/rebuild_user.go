@@ -43,7 +43,10 @@ func replaceUserRows(ctx context.Context, tx pgx.Tx, s schema, userID uuid.UUID,
 	if err != nil {
 		return 0, err
 	}
-	if err := copyModel(ctx, tx, s, userID, Derive(books), tables); err != nil {
+	if err := copyModel(ctx, tx, s, userID, derive(books), tables); err != nil {
+		return 0, err
+	}
+	if err := copyExtensions(ctx, tx, s, userID, books, tables); err != nil {
 		return 0, err
 	}
 	return books.Version, nil
