@@ -135,8 +135,18 @@ func (b *Books) apply(event Event) error {
 	case LockDateSet:
 		b.Settings.LockDate = e.LockDate
 		return nil
+	case selfApplying:
+		return e.applyTo(b)
 	}
 	return fmt.Errorf("unknown event type %T", event)
+}
+
+// selfApplying is an event that folds itself into the books. Features
+// other than the core ledger (imports, documents, prices) define their
+// events this way, each in its own file.
+type selfApplying interface {
+	Event
+	applyTo(b *Books) error
 }
 
 func (b *Books) applyBooksOpened(e BooksOpened) error {

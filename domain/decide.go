@@ -35,8 +35,17 @@ func Decide(b *Books, cmd Command, newID func() uuid.UUID) ([]Event, error) {
 		return decideChangeSettings(c)
 	case SetLockDate:
 		return []Event{LockDateSet(c)}, nil
+	case selfDeciding:
+		return c.decide(b, newID)
 	}
 	return nil, fmt.Errorf("decide: unknown command %T", cmd)
+}
+
+// selfDeciding is a command that carries its own rules. Features other than
+// the core ledger define their commands this way, each in its own file.
+type selfDeciding interface {
+	Command
+	decide(b *Books, newID func() uuid.UUID) ([]Event, error)
 }
 
 func decideOpenBooks(b *Books, c OpenBooks, newID func() uuid.UUID) ([]Event, error) {

@@ -15,7 +15,6 @@ import (
 	"folio/eventstore/pgtest"
 )
 
-
 // countExtension keeps, per user, how many transactions count (not voided).
 var countExtension = Extension{
 	Projection: Projection{Name: "test_counts", Version: 1, Tables: []string{"test_counts"}},
