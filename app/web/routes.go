@@ -32,6 +32,15 @@ func (s *Server) routes() {
 	app.Get("/api/v1/tokens", s.api(s.apiTokens)...)
 	app.Post("/api/v1/tokens", s.api(s.apiCreateToken)...)
 	app.Delete("/api/v1/tokens/:id", s.api(s.apiRevokeToken)...)
+
+	// Bookkeeping API.
+	app.Get("/api/v1/accounts", s.api(s.apiAccounts)...)
+	app.Post("/api/v1/accounts", s.api(s.apiOpenAccount)...)
+	app.Get("/api/v1/transactions", s.api(s.apiTransactions)...)
+	app.Post("/api/v1/transactions", s.api(s.apiRecordTransaction)...)
+	app.Get("/api/v1/transactions/:id", s.api(s.apiTransaction)...)
+	app.Put("/api/v1/transactions/:id", s.api(s.apiAmendTransaction)...)
+	app.Post("/api/v1/transactions/:id/void", s.api(s.apiVoidTransaction)...)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),

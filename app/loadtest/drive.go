@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type target struct {
+	name string
+	url  string
+	htmx bool
+	pid  int // the serving process, whose memory is sampled; 0 for none
+}
+
+type result struct {
+	name       string
+	requests   int
+	errors     int
+	elapsed    time.Duration
+	p50, p99   time.Duration
+	peakRSSKiB int
+}
+
+// drive sends requests to t from opts.connections workers for
+// opts.duration and collects every latency.
+func drive(ctx context.Context, client *http.Client, t target, opts options) (result, error) {
+	ctx, cancel := context.WithTimeout(ctx, opts.duration)
+	defer cancel()
+	memory := sampleMemory(ctx, t.pid)
+	var mu sync.Mutex
+	var latencies []time.Duration
+	errors := 0
+	var wg sync.WaitGroup
+	started := time.Now()
+	for w := 0; w < opts.connections; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			failed := 0
+			for ctx.Err() == nil {
+				latency, ok := fetch(ctx, client, t)
+				if ctx.Err() != nil {
+					break // cut off by the deadline, not the server's fault
+				}
+				mine = append(mine, latency)
+				if !ok {
+					failed++
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			errors += failed
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(started)
+	if len(latencies) == 0 {
+		return result{}, fmt.Errorf("%s: no request completed", t.name)
+	}
+	slices.Sort(latencies)
+	peak := <-memory
+	return result{name: t.name, requests: len(latencies), errors: errors, elapsed: elapsed,
+		p50: latencies[len(latencies)/2], p99: latencies[len(latencies)*99/100], peakRSSKiB: peak}, nil
+}
+
+func fetch(ctx context.Context, client *http.Client, t target) (time.Duration, bool) {
+	request, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
+	if t.htmx {
+		request.Header.Set("HX-Request", "true")
+	}
+	started := time.Now()
+	response, err := client.Do(request)
+	if err != nil {
+		return time.Since(started), false
+	}
+	_, _ = io.Copy(io.Discard, response.Body)
+	response.Body.Close()
+	return time.Since(started), response.StatusCode == http.StatusOK
+}
+
+// sampleMemory reads the process's resident set every 100 ms until ctx
+// ends and then sends the peak in KiB.
+func sampleMemory(ctx context.Context, pid int) <-chan int {
+	peak := make(chan int, 1)
+	go func() {
+		highest := 0
+		for {
+			if pid > 0 {
+				highest = max(highest, residentKiB(pid))
+			}
+			select {
+			case <-ctx.Done():
+				peak <- highest
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return peak
+}
+
+func residentKiB(pid int) int {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kib
+		}
+	}
+	return 0
+}
+
+type bareServer struct {
+	app     *fiber.App
+	baseURL string
+}
+
+func (b *bareServer) stop() { _ = b.app.ShutdownWithTimeout(5 * time.Second) }
+
+// startBareFiber serves a handler that does nothing, the ceiling any Fiber
+// app on this machine can reach.
+func startBareFiber() (*bareServer, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	go func() { _ = app.Listen(addr) }()
+	server := &bareServer{app: app, baseURL: "http://" + addr}
+	return server, waitUp(server.baseURL + "/")
+}
+
+func waitUp(url string) error {
+	for attempt := 0; attempt < 50; attempt++ {
+		if response, err := http.Get(url); err == nil {
+			response.Body.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not come up", url)
+}
+
+func printResults(w io.Writer, opts options, results []result) {
+	fmt.Fprintf(w, "\n%d transactions, %d connections, %s per target\n\n", opts.transactions, opts.connections, opts.duration)
+	table := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak")
+	bareRate := float64(results[0].requests) / results[0].elapsed.Seconds()
+	for _, r := range results {
+		rate := float64(r.requests) / r.elapsed.Seconds()
+		rss := "-"
+		if r.peakRSSKiB > 0 {
+			rss = fmt.Sprintf("%.1f MiB", float64(r.peakRSSKiB)/1024)
+		}
+		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\n", r.name, rate,
+			r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, 100*rate/bareRate, rss)
+	}
+	_ = table.Flush()
+}

@@ -1,0 +1,97 @@
+// Command loadtest measures Folio's busiest screens under load, on loopback
+// only: it seeds one user's books with many transactions, runs the real app
+// binary against them, drives the dashboard and transaction-list fragments
+// with concurrent keep-alive connections, and compares the rates with a bare
+// Fiber handler measured in the same run. It stops by itself.
+//
+//	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+)
+
+type options struct {
+	transactions int
+	connections  int
+	duration     time.Duration
+}
+
+func main() {
+	var opts options
+	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
+	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
+	flag.DurationVar(&opts.duration, "duration", 10*time.Second, "how long each target is driven")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	if err := run(ctx, opts, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, opts options, logger *slog.Logger) error {
+	workDir, err := os.MkdirTemp("", "folio-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(workDir)
+	// The private cluster runs as the postgres user under root: it must be
+	// able to pass through the work folder.
+	if err := os.Chmod(workDir, 0o711); err != nil {
+		return err
+	}
+
+	fmt.Printf("seeding %d transactions...\n", opts.transactions)
+	started := time.Now()
+	seeded, err := seed(ctx, workDir, opts.transactions, logger)
+	if err != nil {
+		return err
+	}
+	defer seeded.close()
+	fmt.Printf("seeded in %s\n", time.Since(started).Round(time.Millisecond))
+
+	app, err := startApp(ctx, workDir, seeded.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer app.stop()
+	client, err := signIn(ctx, app.baseURL, seeded.email, seeded.password, opts.connections)
+	if err != nil {
+		return err
+	}
+	bare, err := startBareFiber()
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+
+	targets := []target{
+		{name: "bare fiber handler", url: bare.baseURL + "/"},
+		{name: "dashboard fragment", url: app.baseURL + "/", htmx: true, pid: app.pid()},
+		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmx: true, pid: app.pid()},
+	}
+	var results []result
+	for _, t := range targets {
+		r, err := drive(ctx, client, t, opts)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	printResults(os.Stdout, opts, results)
+	for _, r := range results {
+		if r.errors > 0 {
+			return fmt.Errorf("%s answered %d requests with an error", r.name, r.errors)
+		}
+	}
+	return nil
+}
