@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	app.Get("/api/v1/transactions/:id", s.api(s.apiTransaction)...)
 	app.Put("/api/v1/transactions/:id", s.api(s.apiAmendTransaction)...)
 	app.Post("/api/v1/transactions/:id/void", s.api(s.apiVoidTransaction)...)
+	app.Get("/api/v1/events", s.api(s.apiEvents)...)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),
