@@ -50,8 +50,9 @@ type Deps struct {
 	// Pool is the application's database pool. The Server uses it but does not close it.
 	Pool   *pgxpool.Pool
 	Logger *slog.Logger
-	// OnRegister, when set, runs right after a user registers and before they are signed
-	// in; it opens the new user's books. If it fails, the registration is undone.
+	// OnRegister runs right after a user registers and before they are signed in; it opens
+	// the new user's books. If it fails, the registration is undone. When nil, the server
+	// opens the books through its ledger.
 	OnRegister func(ctx context.Context, userID uuid.UUID) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -117,6 +118,12 @@ func New(deps Deps) (*Server, error) {
 	}
 	if s.ledger == nil {
 		s.ledger = ledger.New(s.store, deps.Logger, booksCachedMax)
+	}
+	if s.onRegister == nil {
+		// A registered user always gets books with the starter chart.
+		s.onRegister = func(ctx context.Context, userID uuid.UUID) error {
+			return s.ledger.EnsureOpened(ctx, userID, userID, "register-"+userID.String())
+		}
 	}
 
 	var err error
