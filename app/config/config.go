@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -24,6 +25,9 @@ const (
 	DefaultUploadFolder = ".data/uploads"
 	DefaultWiseAPIURL   = "https://api.wise.com"
 )
+
+// digestSeedBytes is the size of an Ed25519 seed.
+const digestSeedBytes = 32
 
 // SecretKeyLengthMin is the shortest SECRET_KEY production accepts, in characters.
 const SecretKeyLengthMin = 64
@@ -53,6 +57,11 @@ type Config struct {
 	// RegistrationOpen lets strangers create accounts. When false, registration is closed
 	// whatever an admin has set in the app.
 	RegistrationOpen bool
+	// DigestSigningKey is DIGEST_SIGNING_KEY: the seed of the Ed25519 key that signs chain
+	// digests, 32 bytes in standard base64 (openssl rand -base64 32). When empty, the key is
+	// derived from SecretKey with HKDF-SHA256, and so changes whenever SECRET_KEY does; set it
+	// to keep the public key that auditors pinned across secret rotations. Never log it.
+	DigestSigningKey string
 }
 
 // Production reports whether Folio runs in production.
@@ -80,6 +89,8 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 		DatabaseURL:  strings.TrimSpace(getenv("DATABASE_URL")),
 		UploadFolder: valueOr(getenv("UPLOAD_FOLDER"), DefaultUploadFolder),
 		WiseAPIURL:   valueOr(getenv("WISE_API_URL"), DefaultWiseAPIURL),
+
+		DigestSigningKey: strings.TrimSpace(getenv("DIGEST_SIGNING_KEY")),
 	}
 
 	if config.Env != EnvDevelopment && config.Env != EnvProduction {
@@ -102,6 +113,10 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 		return Config{}, err
 	}
 	err = checkWiseAPIURL(config.WiseAPIURL, config.Production())
+	if err != nil {
+		return Config{}, err
+	}
+	err = checkDigestSigningKey(config.DigestSigningKey)
 	if err != nil {
 		return Config{}, err
 	}
@@ -194,4 +209,18 @@ func checkWiseAPIURL(value string, production bool) error {
 		return nil
 	}
 	return fmt.Errorf("WISE_API_URL must use https, not %q", parsed.Scheme)
+}
+
+// checkDigestSigningKey accepts an empty key (derive it from SECRET_KEY) or 32 bytes in
+// standard base64.
+func checkDigestSigningKey(value string) error {
+	if value == "" {
+		return nil
+	}
+	seed, err := base64.StdEncoding.DecodeString(value)
+	if err != nil || len(seed) != digestSeedBytes {
+		return errors.New("DIGEST_SIGNING_KEY must be 32 bytes in standard base64 " +
+			"(generate one with: openssl rand -base64 32)")
+	}
+	return nil
 }
