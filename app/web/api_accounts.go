@@ -34,7 +34,7 @@ type openAccountRequest struct {
 }
 
 // apiOpenAccount answers POST /api/v1/accounts with 201 and the new account. A repeated
-// command_id opens nothing and answers with the account its first run opened.
+// command_id never opens a second account.
 func (s *Server) apiOpenAccount(c *fiber.Ctx) error {
 	userID, err := ownBooks(c)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 func TestAPIAccounts(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	ada.record("2026-01-31", "Market", "12.5")
 
@@ -45,7 +45,7 @@ func TestAPIAccounts(t *testing.T) {
 
 func TestAPIOpenAccount(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 
 	// Fields that are not part of the request are ignored, never applied.
@@ -76,7 +76,7 @@ func TestAPIOpenAccount(t *testing.T) {
 
 func TestAPIOpenAccountRejects(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	before := ada.events()
 

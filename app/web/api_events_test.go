@@ -48,7 +48,7 @@ func (u *apiUser) eventsPage(query string) apiEventsPage {
 
 func TestAPIEvents(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	bob := newAPIUser(t, ts, "bob@example.org")
 	commandID := "7d3c9a1e-2b4f-4e6a-8c0d-1f2e3a4b5c6d"
@@ -145,7 +145,7 @@ func (p apiEventsPage) Data() []byte {
 
 func TestAPIEventsLimits(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	for i := 0; i < 90; i++ {
 		ada.object(http.MethodPost, "/api/v1/accounts", map[string]any{

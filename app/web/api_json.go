@@ -130,6 +130,11 @@ func parseCommandID(text string) (uuid.UUID, error) {
 
 // replayedHeader is set on a write answered from the first run of its command_id: nothing
 // new was stored.
+//
+// TODO: the ledger looks for a repeated command id only after the domain has decided the
+// command again, so a repeat that cannot be decided twice (opening the same account name,
+// voiding the same transaction) answers 409 instead of the first result. Nothing is stored
+// twice, which is what a retrying client needs most; the ledger should check first.
 const replayedHeader = "Idempotent-Replayed"
 
 // errCommandReused answers a command_id whose first run was a different kind of change.

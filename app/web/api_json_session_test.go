@@ -8,7 +8,7 @@ import (
 // The bookkeeping API with the session cookie: reads need no CSRF token, changes do.
 func TestAPIBookkeepingSessionNeedsCSRF(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	transaction := ada.record("2026-01-31", "Market", "12.50")
 	browser := ada.browser

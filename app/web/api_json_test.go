@@ -1,36 +1,14 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/google/uuid"
-
-	"folio/app/ledger"
-	"folio/app/web"
-	"folio/eventstore"
-	"folio/projections"
 )
 
 // madeUpID belongs to nobody.
 const madeUpID = "0b7e4f7a-95c2-4d3e-8f61-2a9c4e5d7b13"
-
-// newAPIBooksServer is a test server whose users' books are opened, with the starter chart
-// of accounts, when they register.
-func newAPIBooksServer(t *testing.T) *testServer {
-	t.Helper()
-	return newTestServer(t, func(deps *web.Deps) {
-		store := eventstore.New(deps.Pool, eventstore.WithProjector(projections.Projector{}))
-		service := ledger.New(store, deps.Logger, 16)
-		deps.Store, deps.Ledger = store, service
-		deps.OnRegister = func(ctx context.Context, userID uuid.UUID) error {
-			return service.EnsureOpened(ctx, userID, userID, "register-"+userID.String())
-		}
-	})
-}
 
 // apiUser is a registered user with an API token, calling the API as a script would.
 type apiUser struct {

@@ -17,7 +17,7 @@ func entryBody(account string) map[string]any {
 
 func TestAPIBookkeepingIsolation(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	bob := newAPIUser(t, ts, "bob@example.org")
 	adaTransaction := ada.record("2026-01-31", "Ada's market", "12.50")

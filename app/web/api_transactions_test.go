@@ -12,7 +12,7 @@ import (
 
 func TestAPIRecordTransaction(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	checking, groceries := ada.accountID("Checking"), ada.accountID("Groceries")
 	ada.object(http.MethodPost, "/api/v1/accounts",
@@ -66,7 +66,7 @@ func TestAPIRecordTransaction(t *testing.T) {
 
 func TestAPIRecordTransactionRejects(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	before := ada.events()
 
@@ -132,7 +132,7 @@ func TestAPIRecordTransactionRejects(t *testing.T) {
 
 func TestAPITransactionRequestLimits(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	before := ada.events()
 
@@ -157,7 +157,7 @@ func TestAPITransactionRequestLimits(t *testing.T) {
 
 func TestAPIRecordTransactionCommandID(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	commandID := "5f0d8a52-8a0b-4f47-b7a3-9d1f0c2e4a61"
 	body := map[string]any{"date": "2026-01-31", "description": "Rent", "command_id": commandID,
@@ -197,7 +197,7 @@ func TestAPIRecordTransactionCommandID(t *testing.T) {
 
 func TestAPITransactionsList(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	var ids []string // oldest first
 	for day := 1; day <= 7; day++ {
@@ -262,7 +262,7 @@ func TestAPITransactionsList(t *testing.T) {
 
 func TestAPITransactionsListRejectsBadParameters(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 
 	for _, query := range []string{"limit=0", "limit=501", "limit=ten", "limit=-1",
@@ -280,7 +280,7 @@ func TestAPITransactionsListRejectsBadParameters(t *testing.T) {
 
 func TestAPIAmendAndVoidTransaction(t *testing.T) {
 	t.Parallel()
-	ts := newAPIBooksServer(t)
+	ts := newTestServer(t)
 	ada := newAPIUser(t, ts, "ada@example.org")
 	id := ada.record("2026-01-31", "Market", "12.50")
 	path := "/api/v1/transactions/" + id
