@@ -31,6 +31,7 @@ type Books struct {
 	transactions  map[uuid.UUID]*Transaction
 	txnOrder      []uuid.UUID
 	balances      map[uuid.UUID]map[string]decimal.Decimal
+	imports       *importState // see imports.go; nil until first used
 }
 
 // NewBooks returns empty, unopened books.
