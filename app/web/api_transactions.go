@@ -91,10 +91,11 @@ func (s *Server) accountIDOf(c *fiber.Ctx, reference string) (uuid.UUID, error) 
 		return uuid.Nil, err
 	}
 	reference = strings.TrimSpace(reference)
-	id, err := uuid.Parse(reference)
-	for _, account := range accounts {
-		if err == nil && account.AccountID == id {
-			return id, nil
+	if id, err := uuid.Parse(reference); err == nil {
+		for _, account := range accounts {
+			if account.AccountID == id {
+				return id, nil
+			}
 		}
 	}
 	for _, account := range accounts {
