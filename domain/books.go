@@ -32,6 +32,7 @@ type Books struct {
 	txnOrder      []uuid.UUID
 	balances      map[uuid.UUID]map[string]decimal.Decimal
 	imports       *importState // see imports.go; nil until first used
+	prices        priceList    // see prices.go; exchange rates the user entered
 }
 
 // NewBooks returns empty, unopened books.
