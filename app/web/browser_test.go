@@ -1,0 +1,197 @@
+//go:build browser
+
+package web_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser tests drive real headless Chromium against the app on loopback.
+// They run with `go test -tags browser -run Browser ./app/web/`; .ci/run
+// installs Debian's chromium first. They fail, never skip, without one.
+
+// browserStepTimeout bounds every group of steps, so a missing element fails
+// the test instead of hanging it.
+const browserStepTimeout = 20 * time.Second
+
+type browser struct {
+	t        *testing.T
+	ctx      context.Context
+	baseURL  string
+	mu       sync.Mutex
+	messages []chromedp.ConsoleMessage
+}
+
+// newBrowser serves the app on a loopback port and opens a fresh headless
+// Chromium profile on it, recording every console message.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	server := newTestServer(t)
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = server.server.App().Listener(listener) }()
+	t.Cleanup(func() { _ = server.server.App().ShutdownWithTimeout(5 * time.Second) })
+
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium is not installed (apt-get install -y chromium): %v", err)
+	}
+	options := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocator, cancelAllocator := chromedp.NewExecAllocator(context.Background(), options...)
+	t.Cleanup(cancelAllocator)
+	ctx, cancel := chromedp.NewContext(allocator)
+	t.Cleanup(cancel)
+
+	b := &browser{t: t, ctx: ctx, baseURL: "http://" + listener.Addr().String()}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for message, err := range messages {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.messages = append(b.messages, message)
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// do runs steps with a timeout, failing the test with what was being done.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserStepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.screenshot(what)
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text returns the text of the first element matching selector.
+func (b *browser) text(selector string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserStepTimeout)
+	defer cancel()
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", selector, err)
+	}
+	return text
+}
+
+// location returns the page's URL.
+func (b *browser) location() string {
+	b.t.Helper()
+	location, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return location
+}
+
+// pageLoads counts full page loads; a fragment swap leaves it unchanged.
+// The marker lives on window, which a full load resets.
+func (b *browser) markPage() {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.__folioSamePage = true`)); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) samePage() bool {
+	b.t.Helper()
+	same, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.__folioSamePage === true`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return same
+}
+
+func (b *browser) screenshot(name string) {
+	directory := os.Getenv("FOLIO_BROWSER_SCREENSHOTS")
+	if directory == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	if err == nil {
+		_ = os.WriteFile(directory+"/"+strings.ReplaceAll(name, " ", "_")+".png", png, 0o644)
+	}
+}
+
+// assertCleanConsole fails on any error, exception or CSP violation the
+// browser reported.
+func (b *browser) assertCleanConsole() {
+	b.t.Helper()
+	time.Sleep(200 * time.Millisecond) // let the last messages arrive
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, message := range b.messages {
+		violation := strings.Contains(message.Text, "Content Security Policy") || strings.Contains(message.Text, "Refused to")
+		if message.IsException() || message.Type == "error" || violation {
+			b.t.Errorf("console %s: %s (%s:%d)", message.Type, message.Text, message.URL, message.Line)
+		}
+	}
+}
+
+func (b *browser) register(email, password string) {
+	b.t.Helper()
+	b.do("register",
+		chromedp.Navigate(b.baseURL+"/register"),
+		chromedp.SendKeys(chromedp.CSS("#register-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#register-password"), password),
+		chromedp.Submit(chromedp.CSS("#register-form")),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+	)
+}
+
+func (b *browser) logOut() {
+	b.t.Helper()
+	b.do("log out",
+		chromedp.Click(chromedp.CSS("form.logout button")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="password"]`)),
+	)
+}
+
+func (b *browser) logIn(email, password string) {
+	b.t.Helper()
+	b.do("log in",
+		chromedp.Navigate(b.baseURL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+	)
+}
+
+func TestBrowserSignInFlow(t *testing.T) {
+	b := newBrowser(t)
+	b.register("browser@example.com", testPassword)
+	b.logOut()
+	b.logIn("browser@example.com", testPassword)
+	if location := b.location(); !strings.HasSuffix(location, "/") {
+		t.Errorf("after login the browser is at %s, want the dashboard", location)
+	}
+	b.logOut()
+	b.assertCleanConsole()
+}
