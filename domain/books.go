@@ -33,6 +33,7 @@ type Books struct {
 	balances      map[uuid.UUID]map[string]decimal.Decimal
 	imports       *importState // see imports.go; nil until first used
 	prices        priceList    // see prices.go; exchange rates the user entered
+	documents     documentShelf
 }
 
 // NewBooks returns empty, unopened books.
