@@ -129,6 +129,24 @@ func (s *Store) appendInTx(ctx context.Context, tx pgx.Tx, req AppendRequest) (A
 	return result, nil
 }
 
+// CommandResult returns what an earlier append of the command id stored,
+// or false when the id is new. A retry of a command can then answer with
+// the first result instead of being decided again against books that it
+// already changed.
+func (s *Store) CommandResult(ctx context.Context, userID, commandID uuid.UUID) (AppendResult, bool, error) {
+	result := AppendResult{Duplicate: true}
+	err := s.pool.QueryRow(ctx,
+		`SELECT first_version, last_version FROM commands WHERE user_id = $1 AND command_id = $2`,
+		userID, commandID).Scan(&result.FirstVersion, &result.LastVersion)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return AppendResult{}, false, nil
+	}
+	if err != nil {
+		return AppendResult{}, false, fmt.Errorf("find command %s: %w", commandID, err)
+	}
+	return result, true, nil
+}
+
 type streamHead struct {
 	version int64
 	hash    []byte

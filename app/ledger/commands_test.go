@@ -98,3 +98,23 @@ func TestRejectedCommandsStoreNothing(t *testing.T) {
 		t.Errorf("rejections stored %d events and %d journal rows", after-before, journal)
 	}
 }
+
+func TestRepeatedCommandIDIsNotDecidedAgain(t *testing.T) {
+	service, _ := newService(t)
+	userID := uuid.New()
+	books := openBooks(t, service, userID)
+	savings, _ := books.AccountByName("Savings")
+	meta := ledger.Meta{UserID: userID, CommandID: uuid.New()}
+	first, err := service.Execute(context.Background(), meta, domain.CloseAccount{AccountID: savings.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Deciding again would say the account is already closed.
+	again, err := service.Execute(context.Background(), meta, domain.CloseAccount{AccountID: savings.ID})
+	if err != nil {
+		t.Fatalf("repeat: %v", err)
+	}
+	if !again.Duplicate || again.LastVersion != first.LastVersion {
+		t.Fatalf("got %+v, want the first result %+v", again, first)
+	}
+}

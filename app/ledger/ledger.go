@@ -65,6 +65,16 @@ func (s *Service) Execute(ctx context.Context, meta Meta, cmd domain.Command) (R
 	if meta.ActorID == uuid.Nil {
 		meta.ActorID = meta.UserID
 	}
+	// A retried command (a double-submitted form, a client retrying after a
+	// lost answer) gets its first result, not a second decision against
+	// books it already changed. The store checks again under its lock.
+	previous, found, err := s.store.CommandResult(ctx, meta.UserID, meta.CommandID)
+	if err != nil {
+		return Result{}, err
+	}
+	if found {
+		return s.firstResult(ctx, meta.UserID, previous)
+	}
 	entry := s.cache.entry(meta.UserID)
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
