@@ -148,6 +148,11 @@ func BenchmarkAppendWithInlineProjections(b *testing.B) {
 			}
 		}
 
+		cpuBefore := processCPUSeconds()
+		if path := os.Getenv("FOLIO_BENCH_PROFILE"); path != "" {
+			profile, _ := os.Create(path)
+			_ = pprof.StartCPUProfile(profile)
+		}
 		started := time.Now()
 		version := opened.LastVersion
 		for _, events := range batches {
@@ -158,6 +163,8 @@ func BenchmarkAppendWithInlineProjections(b *testing.B) {
 			version = result.LastVersion
 		}
 		appendRate := float64(total) / time.Since(started).Seconds()
+		pprof.StopCPUProfile()
+		b.ReportMetric(processCPUSeconds()-cpuBefore, "s_cpu_in_go")
 
 		copyRate := bareCopyRate(b, pool, userID)
 		b.ReportMetric(appendRate, "events/s")
