@@ -1,0 +1,311 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
+
+	"folio/domain"
+	"folio/eventstore"
+)
+
+// Dimensions of the dimension totals tables.
+const (
+	DimensionTag   = "tag"
+	DimensionPayee = "payee"
+)
+
+// reportTotals keeps the pre-aggregated tables that reports read beside the
+// core monthly_totals: totals per day, and totals per tag and per payee by
+// month and by day.
+var reportTotals = Extension{
+	Projection: Projection{Name: "report_totals", Version: 1, Tables: []string{
+		"report_entries", "daily_totals", "dimension_monthly_totals", "dimension_daily_totals"}},
+	Columns: map[string][]string{
+		"report_entries": reportEntryColumns,
+		"daily_totals":   {"user_id", "account_id", "currency", "day", "amount"},
+		"dimension_monthly_totals": {"user_id", "dimension", "value", "account_id", "currency",
+			"month", "amount"},
+		"dimension_daily_totals": {"user_id", "dimension", "value", "account_id", "currency",
+			"day", "amount"},
+	},
+	Apply: applyReportTotals,
+	Rows:  reportTotalsRows,
+}
+
+func init() { RegisterExtension(reportTotals) }
+
+var reportEntryColumns = []string{"user_id", "transaction_id", "date", "payee", "tags", "account_ids",
+	"currencies", "amounts"}
+
+// reportEntry is what one counted transaction adds to the report totals.
+type reportEntry struct {
+	date     domain.Date
+	payee    string
+	tags     []string
+	postings []domain.Posting // account, currency and amount only
+}
+
+func reportEntryOf(entry domain.Entry) reportEntry {
+	return reportEntry{date: entry.Date, payee: entry.Payee, tags: entry.Tags, postings: entry.Postings}
+}
+
+// totalsKey names one row of a totals table. The daily_totals rows have no
+// dimension; day is a month's first day in dimension_monthly_totals.
+type totalsKey struct {
+	dimension string
+	value     string
+	accountID uuid.UUID
+	currency  string
+	day       domain.Date
+}
+
+// reportSums gathers signed amounts per row of each totals table.
+type reportSums struct {
+	daily   map[totalsKey]decimal.Decimal
+	monthly map[totalsKey]decimal.Decimal // dimension_monthly_totals
+	byDay   map[totalsKey]decimal.Decimal // dimension_daily_totals
+}
+
+func newReportSums() *reportSums {
+	return &reportSums{daily: map[totalsKey]decimal.Decimal{}, monthly: map[totalsKey]decimal.Decimal{},
+		byDay: map[totalsKey]decimal.Decimal{}}
+}
+
+func (s *reportSums) add(entry reportEntry, subtract bool) {
+	month := entry.date.FirstOfMonth()
+	for _, posting := range entry.postings {
+		amount := posting.Amount
+		if subtract {
+			amount = amount.Neg()
+		}
+		key := totalsKey{accountID: posting.AccountID, currency: posting.Currency, day: entry.date}
+		s.daily[key] = s.daily[key].Add(amount)
+		s.addDimension(DimensionPayee, entry.payee, key, month, amount)
+		for _, tag := range entry.tags {
+			s.addDimension(DimensionTag, tag, key, month, amount)
+		}
+	}
+}
+
+func (s *reportSums) addDimension(dimension, value string, key totalsKey, month domain.Date, amount decimal.Decimal) {
+	key.dimension, key.value = dimension, value
+	s.byDay[key] = s.byDay[key].Add(amount)
+	key.day = month
+	s.monthly[key] = s.monthly[key].Add(amount)
+}
+
+// reportTotalsRows derives the extension's rows from a fold of the events.
+func reportTotalsRows(userID uuid.UUID, books *domain.Books) map[string][][]any {
+	sums := newReportSums()
+	var entries [][]any
+	for _, txn := range books.Transactions() {
+		if txn.Voided {
+			continue
+		}
+		entry := reportEntryOf(txn.Entry)
+		sums.add(entry, false)
+		entries = append(entries, reportEntryValues(userID, txn.ID, entry))
+	}
+	return map[string][][]any{
+		"report_entries":           entries,
+		"daily_totals":             totalsValues(userID, sums.daily, false),
+		"dimension_monthly_totals": totalsValues(userID, sums.monthly, true),
+		"dimension_daily_totals":   totalsValues(userID, sums.byDay, true),
+	}
+}
+
+func reportEntryValues(userID, transactionID uuid.UUID, entry reportEntry) []any {
+	accounts := make([]pgtype.UUID, len(entry.postings))
+	currencies := make([]string, len(entry.postings))
+	amounts := make([]pgtype.Numeric, len(entry.postings))
+	for i, posting := range entry.postings {
+		accounts[i], currencies[i], amounts[i] = pgUUID(posting.AccountID), posting.Currency, numeric(posting.Amount)
+	}
+	tags := append([]string{}, entry.tags...)
+	return []any{pgUUID(userID), pgUUID(transactionID), entry.date.Time(), entry.payee, tags, accounts,
+		currencies, amounts}
+}
+
+// totalsValues turns sums into table rows, leaving out zero totals.
+func totalsValues(userID uuid.UUID, sums map[totalsKey]decimal.Decimal, withDimension bool) [][]any {
+	rows := make([][]any, 0, len(sums))
+	for key, amount := range sums {
+		if amount.IsZero() {
+			continue
+		}
+		row := []any{pgUUID(userID)}
+		if withDimension {
+			row = append(row, key.dimension, key.value)
+		}
+		rows = append(rows, append(row, pgUUID(key.accountID), key.currency, key.day.Time(), numeric(amount)))
+	}
+	return rows
+}
+
+// applyReportTotals applies one append's events: it takes the old share of
+// amended and voided transactions out, adds the new ones, and rewrites the
+// changed report entries.
+func applyReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, events []eventstore.RecordedEvent) error {
+	changed := changedTransactions(events)
+	if len(changed) == 0 {
+		return nil
+	}
+	userID := events[0].UserID
+	current, err := loadReportEntries(ctx, tx, tables, userID, changed)
+	if err != nil {
+		return err
+	}
+	sums := newReportSums()
+	for _, e := range events {
+		switch event := e.Event.(type) {
+		case domain.TransactionRecorded:
+			current[event.TransactionID] = reportEntryOf(event.Entry)
+			sums.add(current[event.TransactionID], false)
+		case domain.TransactionAmended:
+			if old, ok := current[event.TransactionID]; ok {
+				sums.add(old, true)
+			}
+			current[event.TransactionID] = reportEntryOf(event.Entry)
+			sums.add(current[event.TransactionID], false)
+		case domain.TransactionVoided:
+			if old, ok := current[event.TransactionID]; ok {
+				sums.add(old, true)
+			}
+			delete(current, event.TransactionID)
+		}
+	}
+	return writeReportTotals(ctx, tx, tables, userID, changed, current, sums)
+}
+
+// changedTransactions lists the transactions the events record, amend or void.
+func changedTransactions(events []eventstore.RecordedEvent) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	for _, e := range events {
+		var id uuid.UUID
+		switch event := e.Event.(type) {
+		case domain.TransactionRecorded:
+			id = event.TransactionID
+		case domain.TransactionAmended:
+			id = event.TransactionID
+		case domain.TransactionVoided:
+			id = event.TransactionID
+		default:
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func loadReportEntries(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]reportEntry, error) {
+	rows, err := tx.Query(ctx, `SELECT transaction_id, date, payee, tags, account_ids, currencies, amounts::text[]
+		FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`, userID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load report entries: %w", err)
+	}
+	defer rows.Close()
+	entries := map[uuid.UUID]reportEntry{}
+	for rows.Next() {
+		var id uuid.UUID
+		var date time.Time
+		var entry reportEntry
+		var accounts []uuid.UUID
+		var currencies, amounts []string
+		if err := rows.Scan(&id, &date, &entry.payee, &entry.tags, &accounts, &currencies, &amounts); err != nil {
+			return nil, fmt.Errorf("load report entries: %w", err)
+		}
+		entry.date = domain.DateOf(date)
+		for i := range accounts {
+			amount, err := decimal.NewFromString(amounts[i])
+			if err != nil {
+				return nil, fmt.Errorf("load report entries: amount %q: %w", amounts[i], err)
+			}
+			entry.postings = append(entry.postings, domain.Posting{AccountID: accounts[i], Currency: currencies[i], Amount: amount})
+		}
+		entries[id] = entry
+	}
+	return entries, rows.Err()
+}
+
+// writeReportTotals replaces the changed report entries and adds the sums to
+// the totals. Totals that come to zero are deleted, as a rebuild would not
+// write them.
+func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, changed []uuid.UUID,
+	current map[uuid.UUID]reportEntry, sums *reportSums) error {
+	batch := &pgx.Batch{}
+	batch.Queue(`DELETE FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
+		userID, changed)
+	queueTotals(batch, tables.Name("daily_totals"), "day", userID, sums.daily, false)
+	queueTotals(batch, tables.Name("dimension_monthly_totals"), "month", userID, sums.monthly, true)
+	queueTotals(batch, tables.Name("dimension_daily_totals"), "day", userID, sums.byDay, true)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("update report totals: %w", err)
+	}
+	var rows [][]any
+	for _, id := range changed {
+		if entry, ok := current[id]; ok {
+			rows = append(rows, reportEntryValues(userID, id, entry))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{string(tables.schema), "report_entries"},
+		reportEntryColumns, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("write report entries: %w", err)
+	}
+	return nil
+}
+
+// queueTotals adds sums to a totals table and deletes the rows that came to zero.
+func queueTotals(batch *pgx.Batch, table, dayColumn string, userID uuid.UUID, sums map[totalsKey]decimal.Decimal,
+	withDimension bool) {
+	var dimensions, values, currencies, days, amounts []string
+	var accounts []uuid.UUID
+	for key, amount := range sums {
+		if amount.IsZero() {
+			continue
+		}
+		dimensions = append(dimensions, key.dimension)
+		values = append(values, key.value)
+		accounts = append(accounts, key.accountID)
+		currencies = append(currencies, key.currency)
+		days = append(days, key.day.String())
+		amounts = append(amounts, amount.String())
+	}
+	if len(accounts) == 0 {
+		return
+	}
+	if !withDimension {
+		batch.Queue(`INSERT INTO `+table+` (user_id, account_id, currency, `+dayColumn+`, amount)
+			SELECT $1, a, c, d::date, m::numeric FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(a, c, d, m)
+			ON CONFLICT (user_id, account_id, currency, `+dayColumn+`)
+			DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`, userID, accounts, currencies, days, amounts)
+		batch.Queue(`DELETE FROM `+table+` WHERE user_id = $1 AND amount = 0
+			AND (account_id, currency, `+dayColumn+`) IN
+			(SELECT a, c, d::date FROM unnest($2::uuid[], $3::text[], $4::text[]) AS t(a, c, d))`,
+			userID, accounts, currencies, days)
+		return
+	}
+	batch.Queue(`INSERT INTO `+table+` (user_id, dimension, value, account_id, currency, `+dayColumn+`, amount)
+		SELECT $1, k, v, a, c, d::date, m::numeric
+		FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(k, v, a, c, d, m)
+		ON CONFLICT (user_id, dimension, value, account_id, currency, `+dayColumn+`)
+		DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`,
+		userID, dimensions, values, accounts, currencies, days, amounts)
+	batch.Queue(`DELETE FROM `+table+` WHERE user_id = $1 AND amount = 0
+		AND (dimension, value, account_id, currency, `+dayColumn+`) IN
+		(SELECT k, v, a, c, d::date FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[]) AS t(k, v, a, c, d))`,
+		userID, dimensions, values, accounts, currencies, days)
+}
