@@ -32,6 +32,10 @@ const digestSeedBytes = 32
 // SecretKeyLengthMin is the shortest SECRET_KEY production accepts, in characters.
 const SecretKeyLengthMin = 64
 
+// DefaultDocumentQuotaBytes is how many bytes of documents each user may keep when
+// DOCUMENT_QUOTA_BYTES is unset: 1 GiB.
+const DefaultDocumentQuotaBytes = 1 << 30
+
 // Config is the whole of Folio's configuration. Load fills it; nothing else reads the
 // environment.
 type Config struct {
@@ -46,6 +50,9 @@ type Config struct {
 	DatabaseURL string
 	// UploadFolder is where uploaded documents are kept.
 	UploadFolder string
+	// DocumentQuotaBytes is DOCUMENT_QUOTA_BYTES: how many bytes of documents each user may
+	// keep. Zero means no limit.
+	DocumentQuotaBytes int64
 	// SessionCookieSecure marks cookies Secure (and gives them the __Host- prefix) and turns
 	// on HSTS. It defaults to true in production and false in development.
 	SessionCookieSecure bool
@@ -112,6 +119,11 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	config.DocumentQuotaBytes, err = parseBytes("DOCUMENT_QUOTA_BYTES",
+		getenv("DOCUMENT_QUOTA_BYTES"), DefaultDocumentQuotaBytes)
+	if err != nil {
+		return Config{}, err
+	}
 	err = checkWiseAPIURL(config.WiseAPIURL, config.Production())
 	if err != nil {
 		return Config{}, err
@@ -166,6 +178,20 @@ func parseBool(name, value string, fallback bool) (bool, error) {
 	parsed, err := strconv.ParseBool(value)
 	if err != nil {
 		return false, fmt.Errorf("%s must be true or false, not %q", name, value)
+	}
+	return parsed, nil
+}
+
+// parseBytes reads a number of bytes, zero or more.
+func parseBytes(name, value string, fallback int64) (int64, error) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return fallback, nil
+	}
+
+	parsed, err := strconv.ParseInt(value, 10, 64)
+	if err != nil || parsed < 0 {
+		return 0, fmt.Errorf("%s must be a number of bytes, not %q", name, value)
 	}
 	return parsed, nil
 }
