@@ -87,7 +87,7 @@ func TestLinesAndBarsAreWellFormed(t *testing.T) {
 	if elements := checkSVG(t, svg); elements["rect"] != 8 {
 		t.Errorf("got %v, want 8 bars (7 and Other)", elements)
 	}
-	if !strings.Contains(svg, "Other, Other: 455.00 USD") {
+	if !strings.Contains(svg, "Spent, Other: 455.00 USD") {
 		t.Errorf("the rest is not summed into Other (93+92+…+89 = 455):\n%s", svg)
 	}
 }
