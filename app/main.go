@@ -37,6 +37,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web app on ADDR (the default command)", runServe},
 		{"migrate", "apply pending database migrations", runMigrate},
+		{"check", "validate a production configuration; with --url URL also probe a running instance", runCheck},
 		{"create-user", "create a user: --email E [--admin]; the password is read from stdin", runCreateUser},
 		{"rebuild", "rebuild read models from the events: [--projection NAME] [--user EMAIL]", runRebuild},
 		{"verify", "check hash chains and read models: [--user EMAIL]; exit 1 on the first problem", runVerify},
