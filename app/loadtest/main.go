@@ -5,6 +5,12 @@
 // Fiber handler measured in the same run. It stops by itself.
 //
 //	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s]
+//	go run ./app/loadtest -scenario writers [-connections 50] [-duration 30s]
+//
+// The writers scenario has many clients record transactions in one user's
+// books at once through the JSON API, then checks that every acknowledged
+// write is in the books, that the stream's versions are contiguous, and that
+// `folio verify` passes.
 package main
 
 import (
@@ -17,6 +23,7 @@ import (
 )
 
 type options struct {
+	scenario     string
 	transactions int
 	connections  int
 	duration     time.Duration
@@ -24,6 +31,7 @@ type options struct {
 
 func main() {
 	var opts options
+	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments or writers")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
 	flag.DurationVar(&opts.duration, "duration", 10*time.Second, "how long each target is driven")
@@ -50,6 +58,9 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 		return err
 	}
 
+	if opts.scenario == "writers" {
+		opts.transactions = 0
+	}
 	fmt.Printf("seeding %d transactions...\n", opts.transactions)
 	started := time.Now()
 	seeded, err := seed(ctx, workDir, opts.transactions, logger)
@@ -67,6 +78,9 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 	client, err := signIn(ctx, app.baseURL, seeded.email, seeded.password, opts.connections)
 	if err != nil {
 		return err
+	}
+	if opts.scenario == "writers" {
+		return runWriters(ctx, client, app, seeded, opts)
 	}
 	bare, err := startBareFiber()
 	if err != nil {
