@@ -42,6 +42,31 @@ func (s *Server) routes() {
 	app.Put("/api/v1/transactions/:id", s.api(s.apiAmendTransaction)...)
 	app.Post("/api/v1/transactions/:id/void", s.api(s.apiVoidTransaction)...)
 	app.Get("/api/v1/events", s.api(s.apiEvents)...)
+
+	// Reports.
+	app.Get("/reports", s.signedIn(s.reportsPage)...)
+	app.Get("/reports/trial-balance", s.signedIn(s.trialBalancePage)...)
+	app.Get("/reports/trial-balance.csv", s.signedIn(s.trialBalanceCSV)...)
+	app.Get("/reports/balance-sheet", s.signedIn(s.balanceSheetPage)...)
+	app.Get("/reports/balance-sheet.csv", s.signedIn(s.balanceSheetCSV)...)
+	app.Get("/reports/income-statement", s.signedIn(s.incomeStatementPage)...)
+	app.Get("/reports/income-statement.csv", s.signedIn(s.incomeStatementCSV)...)
+	app.Get("/reports/cash-flow", s.signedIn(s.cashFlowPage)...)
+	app.Get("/reports/cash-flow.csv", s.signedIn(s.cashFlowCSV)...)
+	app.Get("/reports/by-account", s.signedIn(s.breakdownByAccountPage)...)
+	app.Get("/reports/by-account.csv", s.signedIn(s.breakdownByAccountCSV)...)
+	app.Get("/reports/by-payee", s.signedIn(s.breakdownByPayeePage)...)
+	app.Get("/reports/by-payee.csv", s.signedIn(s.breakdownByPayeeCSV)...)
+	app.Get("/reports/general-ledger", s.signedIn(s.generalLedgerPage)...)
+	app.Get("/reports/general-ledger.csv", s.signedIn(s.generalLedgerCSV)...)
+	app.Get("/reports/rates", s.signedIn(s.ratesPage)...)
+	app.Post("/reports/rates", s.signedIn(s.recordRate)...)
+	app.Post("/reports/rates/:id/remove", s.signedIn(s.removeRate)...)
+	app.Get("/reports/export/journal", s.signedIn(s.exportJournal)...)
+	app.Get("/reports/export/beancount", s.signedIn(s.exportBeancount)...)
+	app.Get("/api/v1/reports/trial-balance", s.api(s.apiTrialBalance)...)
+	app.Get("/api/v1/reports/balance-sheet", s.api(s.apiBalanceSheet)...)
+	app.Get("/api/v1/reports/income-statement", s.api(s.apiIncomeStatement)...)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),
