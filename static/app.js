@@ -10,3 +10,25 @@
     }
   });
 })();
+
+// The entry form's posting rows: JavaScript marks the page so that the controls needing it
+// show, and removes a row in place; the form then announces it so the balance check reruns.
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-posting]");
+    if (!button) {
+      return;
+    }
+    var row = button.closest(".posting-row");
+    var form = button.closest("form");
+    if (!row || !form) {
+      return;
+    }
+    row.remove();
+    form.dispatchEvent(new CustomEvent("posting-removed", { bubbles: true }));
+  });
+})();

@@ -27,6 +27,24 @@ func (s *Server) routes() {
 	app.Post("/settings/tokens/:id/revoke", s.signedIn(s.revokeToken)...)
 	app.Post("/settings/registration", s.signedIn(s.setRegistration)...)
 
+	// Bookkeeping screens.
+	app.Get("/accounts", s.signedIn(s.accountsPage)...)
+	app.Post("/accounts", s.signedIn(s.openAccount)...)
+	app.Get("/accounts/:id", s.signedIn(s.accountRegisterPage)...)
+	app.Get("/accounts/:id/rename", s.signedIn(s.renameAccountPage)...)
+	app.Post("/accounts/:id/rename", s.signedIn(s.renameAccount)...)
+	app.Post("/accounts/:id/close", s.signedIn(s.closeAccount)...)
+	app.Post("/accounts/:id/reopen", s.signedIn(s.reopenAccount)...)
+	app.Get("/transactions", s.signedIn(s.transactionsPage)...)
+	app.Post("/transactions", s.signedIn(s.recordTransaction)...)
+	app.Get("/transactions/posting-row", s.signedIn(s.postingRowPage)...)
+	app.Post("/transactions/check", s.signedIn(s.checkBalance)...)
+	app.Get("/transactions/:id", s.signedIn(s.transactionPage)...)
+	app.Post("/transactions/:id", s.signedIn(s.amendTransaction)...)
+	app.Get("/transactions/:id/edit", s.signedIn(s.editTransactionPage)...)
+	app.Get("/transactions/:id/void", s.signedIn(s.voidTransactionPage)...)
+	app.Post("/transactions/:id/void", s.signedIn(s.voidTransaction)...)
+
 	// JSON API: a bearer token, or the session cookie with X-CSRF-Token on unsafe methods.
 	app.Get("/api/v1/me", s.api(s.apiMe)...)
 	app.Get("/api/v1/tokens", s.api(s.apiTokens)...)
