@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	app.Get("/transactions/:id/edit", s.signedIn(s.editTransactionPage)...)
 	app.Get("/transactions/:id/void", s.signedIn(s.voidTransactionPage)...)
 	app.Post("/transactions/:id/void", s.signedIn(s.voidTransaction)...)
+	app.Get("/settings/books", s.signedIn(s.booksSettingsPage)...)
+	app.Post("/settings/books", s.signedIn(s.changeBooksSettings)...)
 
 	// JSON API: a bearer token, or the session cookie with X-CSRF-Token on unsafe methods.
 	app.Get("/api/v1/me", s.api(s.apiMe)...)

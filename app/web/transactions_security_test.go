@@ -195,7 +195,7 @@ func TestBookkeepingPagesHaveNoInlineScripts(t *testing.T) {
 	inline := regexp.MustCompile(`(?i)<script(\s[^>]*)?>[^<]|<style|\sstyle=|\son[a-z]+=|javascript:`)
 	for _, path := range []string{"/", "/accounts", "/accounts/" + checking,
 		"/accounts/" + checking + "/rename", "/transactions", "/transactions/" + txn,
-		"/transactions/" + txn + "/edit", "/transactions/" + txn + "/void"} {
+		"/transactions/" + txn + "/edit", "/transactions/" + txn + "/void", "/settings/books"} {
 		got := ada.get(path)
 		wantStatus(t, got, http.StatusOK)
 		if match := inline.FindString(got.body); match != "" {
