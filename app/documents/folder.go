@@ -31,8 +31,9 @@ type Folder struct {
 	root string
 }
 
-// NewFolder returns a Folder rooted at root, which it creates (mode 0700)
-// when it does not exist.
+// NewFolder returns a Folder rooted at root. The folder is created (mode
+// 0700) when the first document is stored; NewFolder only refuses a root
+// that exists and is not a folder.
 func NewFolder(root string) (*Folder, error) {
 	if root == "" {
 		return nil, errors.New("documents: the upload folder is not set")
@@ -41,15 +42,12 @@ func NewFolder(root string) (*Folder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("documents: upload folder %s: %w", root, err)
 	}
-	if err := os.MkdirAll(absolute, folderMode); err != nil {
-		return nil, fmt.Errorf("documents: create upload folder: %w", err)
-	}
 	info, err := os.Stat(absolute)
-	if err != nil {
-		return nil, fmt.Errorf("documents: upload folder: %w", err)
-	}
-	if !info.IsDir() {
+	if err == nil && !info.IsDir() {
 		return nil, fmt.Errorf("documents: upload folder %s is not a folder", absolute)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("documents: upload folder: %w", err)
 	}
 	return &Folder{root: absolute}, nil
 }

@@ -23,6 +23,10 @@ const FileSizeBytesMax = 16 << 20
 // ErrTooLarge means an upload has more than FileSizeBytesMax bytes.
 var ErrTooLarge = errors.New("document too large")
 
+// ErrIncomplete means an upload could not be read to its end: the client
+// stopped sending, or its body was not what it claimed to be.
+var ErrIncomplete = errors.New("upload incomplete")
+
 // pdfMagic starts every PDF.
 var pdfMagic = []byte("%PDF-")
 
@@ -64,8 +68,8 @@ type Upload struct {
 // Receive reads content to its end into a spool file, hashing and counting
 // as it goes, and checks that it is a PDF of at most FileSizeBytesMax bytes.
 // It stops reading at the first bytes that are not "%PDF-" (ErrNotPDF) and
-// one byte past the limit (ErrTooLarge). On any error nothing is left
-// behind; otherwise the caller must Keep or Discard the upload.
+// one byte past the limit (ErrTooLarge); an error in reading content wraps
+// ErrIncomplete. On any error nothing is left behind; otherwise the caller must Keep or Discard the upload.
 func (l *Library) Receive(ctx context.Context, owner uuid.UUID, content io.Reader) (*Upload, error) {
 	spool, err := l.storage.Spool(ctx, owner)
 	if err != nil {
@@ -79,6 +83,7 @@ func (l *Library) Receive(ctx context.Context, owner uuid.UUID, content io.Reade
 		}
 	}()
 
+	content = incompleteReader{content}
 	hash := sha256.New()
 	head := make([]byte, len(pdfMagic))
 	if _, err := io.ReadFull(content, head); err != nil {
@@ -108,6 +113,18 @@ func (l *Library) Receive(ctx context.Context, owner uuid.UUID, content io.Reade
 	upload.SHA256 = hex.EncodeToString(hash.Sum(nil))
 	kept = true
 	return upload, nil
+}
+
+// incompleteReader tells errors in reading an upload from errors in
+// spooling it.
+type incompleteReader struct{ io.Reader }
+
+func (r incompleteReader) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", ErrIncomplete, err)
+	}
+	return n, err
 }
 
 // Discard removes the upload's spool file. It does nothing after Keep, and
