@@ -87,6 +87,24 @@ func (s *Server) routes() {
 	app.Get("/api/v1/reports/trial-balance", s.api(s.apiTrialBalance)...)
 	app.Get("/api/v1/reports/balance-sheet", s.api(s.apiBalanceSheet)...)
 	app.Get("/api/v1/reports/income-statement", s.api(s.apiIncomeStatement)...)
+
+	// Documents. Uploads are streamed (documents_streaming.go): their CSRF token is checked
+	// from the header, or from the form's first field, before any file is read.
+	app.Get("/documents", s.signedIn(s.documentsPage)...)
+	app.Post("/documents", s.streamed(s.signedIn(s.uploadDocuments))...)
+	app.Get("/documents/usage", s.signedIn(s.documentsUsagePage)...)
+	app.Get("/documents/:id", s.signedIn(s.serveDocument)...)
+	app.Post("/documents/:id/delete", s.signedIn(s.deleteDocument)...)
+	app.Get("/transactions/:id/documents", s.signedIn(s.transactionDocumentsPage)...)
+	app.Post("/transactions/:id/documents", s.signedIn(s.attachDocument)...)
+	app.Post("/transactions/:id/documents/:document_id/detach", s.signedIn(s.detachDocument)...)
+	app.Get("/api/v1/documents", s.api(s.apiDocuments)...)
+	app.Post("/api/v1/documents", s.streamed(s.api(s.apiUploadDocument))...)
+	app.Get("/api/v1/documents/:id", s.api(s.serveDocument)...)
+	app.Delete("/api/v1/documents/:id", s.api(s.apiDeleteDocument)...)
+	app.Get("/api/v1/transactions/:id/documents", s.api(s.apiTransactionDocuments)...)
+	app.Post("/api/v1/transactions/:id/documents", s.api(s.apiAttachDocument)...)
+	app.Delete("/api/v1/transactions/:id/documents/:document_id", s.api(s.apiDetachDocument)...)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),

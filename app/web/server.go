@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"folio/app/config"
+	"folio/app/documents"
 	"folio/app/users"
 	"folio/static"
 	"folio/templates"
@@ -33,8 +34,8 @@ const (
 	writeTimeout    = 30 * time.Second // whole response
 	idleTimeout     = 2 * time.Minute  // keep-alive between requests
 	readBufferBytes = 16 << 10         // request line and headers; bounds cookie size too
-	// bodySizeBytesMax bounds every request body. Document uploads will need a larger limit
-	// on their own route (with streaming), not a larger one here.
+	// bodySizeBytesMax bounds every request body but those of the routes that stream uploads,
+	// which have limits of their own (limitBody in documents_streaming.go).
 	bodySizeBytesMax = 1 << 20
 	shutdownTimeout  = 20 * time.Second // in-flight requests get this long to finish
 	readyTimeout     = 2 * time.Second  // database ping of /readyz
@@ -60,6 +61,9 @@ type Deps struct {
 	// them on Pool with the inline projections.
 	Store  *eventstore.Store
 	Ledger *ledger.Service
+	// Documents stores the files of documents. When nil, New keeps them in
+	// Config.UploadFolder.
+	Documents documents.Storage
 }
 
 // Server serves Folio over HTTP. It owns its dependencies; create it with New, serve with
@@ -74,6 +78,7 @@ type Server struct {
 	now        func() time.Time
 	store      *eventstore.Store
 	ledger     *ledger.Service
+	documents  *documents.Library
 
 	sessions       *session.Store
 	sessionStorage *postgres.Storage
@@ -135,6 +140,10 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = s.openDocuments(deps.Documents)
+	if err != nil {
+		return nil, err
+	}
 	err = s.openSessions()
 	if err != nil {
 		return nil, err
@@ -154,6 +163,7 @@ func New(deps Deps) (*Server, error) {
 		TrustedProxies:          s.config.TrustedProxyStrings(),
 		ErrorHandler:            s.handleError,
 	})
+	s.limitBodies()
 	s.routes()
 	return s, nil
 }
