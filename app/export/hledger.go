@@ -31,7 +31,6 @@ func WriteJournal(w io.Writer, books *domain.Books) error {
 	fmt.Fprintf(out, "; Base currency %s; the fiscal year starts in month %d.\n",
 		books.Settings.BaseCurrency, books.Settings.FiscalYearStartMonth)
 	fmt.Fprintf(out, "; %d transactions; %d voided transactions left out.\n\n", len(txns), voided)
-	fmt.Fprintf(out, "decimal-mark .\n\n")
 	for _, account := range books.Accounts() {
 		fmt.Fprintf(out, "account %s  ; type: %s\n", names[account.ID], accountTypeCodes[account.Type])
 		if names[account.ID] != rootNames[account.Type]+":"+account.Name {

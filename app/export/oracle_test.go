@@ -320,3 +320,15 @@ func TestOracleBeancountChecksTheExport(t *testing.T) {
 		t.Fatalf("bean-check: %v\n%s", err, output)
 	}
 }
+
+func TestJournalReadsInLedger(t *testing.T) {
+	ledger, err := exec.LookPath("ledger")
+	if err != nil {
+		t.Skip("ledger is not installed; hledger checks the journal in the other tests")
+	}
+	o := newOracleBooks(t)
+	output, err := exec.Command(ledger, "-f", o.journal, "balance", "--flat", "-e", "2025-06-01").CombinedOutput()
+	if err != nil || !strings.Contains(string(output), "Assets:Checking") {
+		t.Fatalf("ledger: %v\n%s", err, output)
+	}
+}
