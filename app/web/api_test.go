@@ -67,7 +67,7 @@ func TestAPIMe(t *testing.T) {
 	var me map[string]any
 	decode(t, got, &me)
 	want := map[string]any{"id": ts.userID("ada@example.org").String(),
-		"email": "ada@example.org", "admin": false}
+		"email": "ada@example.org", "admin": false, "books": []any{}}
 	if diff := cmp.Diff(want, me); diff != "" {
 		t.Errorf("/api/v1/me (-want +got):\n%s", diff)
 	}

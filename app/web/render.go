@@ -32,6 +32,8 @@ type view struct {
 	RequestID string
 	Path      string
 	Data      any
+	// Book names the owner while the user reads somebody else's books, for the banner.
+	Book *auditBanner
 }
 
 // parsePages parses one template set per file in pages/: layout.html, every partial and that
@@ -130,6 +132,7 @@ func (s *Server) newView(c *fiber.Ctx, data any) view {
 	}
 	if user, ok := optionalUser(c); ok {
 		v.User = &user
+		v.Book = auditBannerOf(c)
 	}
 	return v
 }

@@ -105,6 +105,22 @@ func (s *Server) routes() {
 	app.Get("/api/v1/transactions/:id/documents", s.api(s.apiTransactionDocuments)...)
 	app.Post("/api/v1/transactions/:id/documents", s.api(s.apiAttachDocument)...)
 	app.Delete("/api/v1/transactions/:id/documents/:document_id", s.api(s.apiDetachDocument)...)
+	// Audit and admin.
+	app.Get("/history", s.signedIn(s.historyPage)...)
+	app.Get("/time-travel", s.signedIn(s.timeTravelPage)...)
+	app.Get("/verify", s.signedIn(s.verifyPage)...)
+	app.Get("/verify/run", s.signedIn(s.runVerification)...)
+	app.Get("/verify/badge", s.signedIn(s.verifyBadge)...)
+	app.Get("/verify/digest", s.signedIn(s.digestDownload)...)
+	app.Get("/grants", s.signedIn(s.grantsPage)...)
+	app.Post("/grants", s.signedIn(s.createGrantForm)...)
+	app.Post("/grants/:id/revoke", s.signedIn(s.revokeGrantForm)...)
+	app.Post("/books/switch", s.bookSwitch(s.switchBook)...)
+	app.Get("/api/v1/grants", s.api(s.apiGrants)...)
+	app.Post("/api/v1/grants", s.api(s.apiCreateGrant)...)
+	app.Delete("/api/v1/grants/:id", s.api(s.apiRevokeGrant)...)
+	app.Get("/api/v1/access-log", s.api(s.apiAccessLog)...)
+	app.Get("/api/v1/as-of", s.api(s.apiAsOf)...)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),
@@ -114,12 +130,14 @@ func (s *Server) public(handler fiber.Handler) []fiber.Handler {
 }
 
 // signedIn is the chain of a page for signed-in users; others go to the login page.
+// resolveBook decides whose books the page reads (auditor.go).
 func (s *Server) signedIn(handler fiber.Handler) []fiber.Handler {
-	return []fiber.Handler{s.pageCSRF, s.loadUser, s.requireUser, handler}
+	return []fiber.Handler{s.pageCSRF, s.loadUser, s.requireUser, s.resolveBook, handler}
 }
 
 // api is the chain of an API endpoint: no token in the query string, CSRF check for cookie
-// sessions, then authentication by bearer token or session.
+// sessions, then authentication by bearer token or session, then whose books it reads.
 func (s *Server) api(handler fiber.Handler) []fiber.Handler {
-	return []fiber.Handler{s.refuseQueryTokens, s.apiCSRF, s.authenticateAPI, handler}
+	return []fiber.Handler{s.refuseQueryTokens, s.apiCSRF, s.authenticateAPI, s.resolveBook,
+		handler}
 }

@@ -78,6 +78,7 @@ type Server struct {
 	now        func() time.Time
 	store      *eventstore.Store
 	ledger     *ledger.Service
+	timeTravel *timeTravelCache
 	documents  *documents.Library
 
 	sessions       *session.Store
@@ -117,6 +118,7 @@ func New(deps Deps) (*Server, error) {
 		now:        now,
 		store:      deps.Store,
 		ledger:     deps.Ledger,
+		timeTravel: newTimeTravelCache(timeTravelCachedEventsMax, timeTravelCacheIdle),
 	}
 	if s.store == nil {
 		s.store = eventstore.New(deps.Pool, eventstore.WithProjector(projections.Projector{}))
