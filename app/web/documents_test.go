@@ -136,6 +136,9 @@ func TestTransactionDocumentsPage(t *testing.T) {
 	path := "/transactions/" + txn + "/documents"
 	browser := ada.browser
 
+	// The transaction's page loads the fragment, and links to it for browsers without script.
+	wantBodyContains(t, browser.get("/transactions/"+txn), `hx-get="`+path+`"`, `<a href="`+path+`">`)
+
 	got := browser.get(path)
 	wantStatus(t, got, http.StatusOK)
 	wantBodyContains(t, got, "Documents of “Weekly shop”", "No documents attached.", `<option value="`+document+`">`)
