@@ -121,6 +121,15 @@ func (s *Server) routes() {
 	app.Delete("/api/v1/grants/:id", s.api(s.apiRevokeGrant)...)
 	app.Get("/api/v1/access-log", s.api(s.apiAccessLog)...)
 	app.Get("/api/v1/as-of", s.api(s.apiAsOf)...)
+	app.Get("/admin", s.admin(s.adminPage)...)
+	app.Post("/admin/users/:id/disable", s.admin(s.adminDisableUser)...)
+	app.Post("/admin/users/:id/enable", s.admin(s.adminEnableUser)...)
+	app.Post("/admin/registration", s.admin(s.adminSetRegistration)...)
+	app.Get("/admin/rebuild", s.admin(s.adminRebuildPage)...)
+	app.Post("/admin/rebuild", s.admin(s.adminStartRebuild)...)
+	app.Post("/admin/rebuild/cancel", s.admin(s.adminCancelRebuild)...)
+	app.All("/admin", s.adminNotFound)
+	app.All("/admin/*", s.adminNotFound)
 }
 
 // public is the chain of a page anybody may see: CSRF check (and a token for the page),
