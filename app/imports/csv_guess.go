@@ -231,7 +231,9 @@ func guessColumns(m *Mapping, header []string, data [][]string, width int) {
 		return columnSpec(header, column)
 	}
 	isDate := func(s columnStats) bool { return len(s.values) > 0 && s.dates == len(s.values) }
-	isAmount := func(s columnStats) bool { return s.amounts == len(s.values) && s.dates < len(s.values) }
+	// A column is an amount when most of its values read as one: a stray bad value must
+	// not hide the column, it is better named by the parse that follows.
+	isAmount := func(s columnStats) bool { return s.amounts*5 >= len(s.values)*4 && s.dates < len(s.values) }
 	isText := func(s columnStats) bool { return true }
 
 	m.Date = pick(dateWords, isDate)

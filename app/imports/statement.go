@@ -93,8 +93,10 @@ type Statement struct {
 	Format   Format
 	Currency string // the statement's currency, "" when the file does not say
 	Lines    []Line
-	// Mapping is the CSV mapping the lines were read with (generic CSV only).
+	// Mapping is the CSV mapping the lines were read with, and Guess what the file's
+	// first bytes suggested (generic CSV only).
 	Mapping *Mapping
+	Guess   *Guess
 }
 
 // ParseError is a file that cannot be read, with the place of the problem.
@@ -122,8 +124,11 @@ func parseErrorf(line, column int, format string, args ...any) *ParseError {
 type Options struct {
 	// Format forces a format; "" detects it.
 	Format Format
-	// Mapping reads a generic CSV; nil guesses one from the file.
+	// Mapping reads a generic CSV; nil asks MappingFor, then guesses one from the file.
 	Mapping *Mapping
+	// MappingFor, when set, returns a saved mapping for a file that looks like guess, or
+	// nil.
+	MappingFor func(guess Guess) *Mapping
 }
 
 // Parse reads a statement from r. It returns a *ParseError for a file it cannot read.
@@ -148,12 +153,17 @@ func Parse(r io.Reader, options Options) (Statement, error) {
 	case FormatWiseCSV:
 		return parseWiseCSV(reader, head)
 	case FormatCSV:
+		guess := GuessCSV(head)
 		mapping := options.Mapping
+		if mapping == nil && options.MappingFor != nil {
+			mapping = options.MappingFor(guess)
+		}
 		if mapping == nil {
-			guess := GuessCSV(head)
 			mapping = &guess.Mapping
 		}
-		return parseCSV(reader, *mapping)
+		statement, err := parseCSV(reader, *mapping)
+		statement.Guess = &guess
+		return statement, err
 	}
 	return Statement{}, &ParseError{Message: fmt.Sprintf("unknown format %q", format)}
 }
