@@ -152,12 +152,12 @@ func totalsValues(userID uuid.UUID, sums map[totalsKey]decimal.Decimal, withDime
 // amended and voided transactions out, adds the new ones, and rewrites the
 // changed report entries.
 func applyReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, events []eventstore.RecordedEvent) error {
-	changed := changedTransactions(events)
+	changed, earlier := changedTransactions(events)
 	if len(changed) == 0 {
 		return nil
 	}
 	userID := events[0].UserID
-	current, err := loadReportEntries(ctx, tx, tables, userID, changed)
+	current, err := loadReportEntries(ctx, tx, tables, userID, earlier)
 	if err != nil {
 		return err
 	}
@@ -168,30 +168,35 @@ func applyReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, events []e
 			current[event.TransactionID] = reportEntryOf(event.Entry)
 			sums.add(current[event.TransactionID], false)
 		case domain.TransactionAmended:
-			if old, ok := current[event.TransactionID]; ok {
-				sums.add(old, true)
+			old, ok := current[event.TransactionID]
+			if !ok {
+				return fmt.Errorf("report totals: amendment of unknown or voided transaction %s", event.TransactionID)
 			}
+			sums.add(old, true)
 			current[event.TransactionID] = reportEntryOf(event.Entry)
 			sums.add(current[event.TransactionID], false)
 		case domain.TransactionVoided:
-			if old, ok := current[event.TransactionID]; ok {
-				sums.add(old, true)
+			old, ok := current[event.TransactionID]
+			if !ok {
+				return fmt.Errorf("report totals: void of unknown or voided transaction %s", event.TransactionID)
 			}
+			sums.add(old, true)
 			delete(current, event.TransactionID)
 		}
 	}
-	return writeReportTotals(ctx, tx, tables, userID, changed, current, sums)
+	return writeReportTotals(ctx, tx, tables, userID, changed, earlier, current, sums)
 }
 
-// changedTransactions lists the transactions the events record, amend or void.
-func changedTransactions(events []eventstore.RecordedEvent) []uuid.UUID {
+// changedTransactions lists the transactions the events record, amend or
+// void, and among them those recorded by earlier appends.
+func changedTransactions(events []eventstore.RecordedEvent) (changed, earlier []uuid.UUID) {
 	seen := map[uuid.UUID]bool{}
-	var ids []uuid.UUID
 	for _, e := range events {
 		var id uuid.UUID
+		recorded := false
 		switch event := e.Event.(type) {
 		case domain.TransactionRecorded:
-			id = event.TransactionID
+			id, recorded = event.TransactionID, true
 		case domain.TransactionAmended:
 			id = event.TransactionID
 		case domain.TransactionVoided:
@@ -199,22 +204,29 @@ func changedTransactions(events []eventstore.RecordedEvent) []uuid.UUID {
 		default:
 			continue
 		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		changed = append(changed, id)
+		if !recorded {
+			earlier = append(earlier, id)
 		}
 	}
-	return ids
+	return changed, earlier
 }
 
 func loadReportEntries(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]reportEntry, error) {
+	entries := map[uuid.UUID]reportEntry{}
+	if len(ids) == 0 {
+		return entries, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT transaction_id, date, payee, tags, account_ids, currencies, amounts::text[]
 		FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`, userID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load report entries: %w", err)
 	}
 	defer rows.Close()
-	entries := map[uuid.UUID]reportEntry{}
 	for rows.Next() {
 		var id uuid.UUID
 		var date time.Time
@@ -237,19 +249,41 @@ func loadReportEntries(ctx context.Context, tx pgx.Tx, tables Tables, userID uui
 	return entries, rows.Err()
 }
 
+// totalsTable names a totals table and how its rows are keyed.
+type totalsTable struct {
+	name          string
+	dayColumn     string // "day", or "month" for monthly totals
+	withDimension bool
+}
+
+var (
+	dailyTotalsTable      = totalsTable{"daily_totals", "day", false}
+	dimensionMonthlyTable = totalsTable{"dimension_monthly_totals", "month", true}
+	dimensionDailyTable   = totalsTable{"dimension_daily_totals", "day", true}
+)
+
 // writeReportTotals replaces the changed report entries and adds the sums to
-// the totals. Totals that come to zero are deleted, as a rebuild would not
-// write them.
-func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, changed []uuid.UUID,
+// the totals. The upserts return the rows they brought to zero, which are
+// then deleted, as a rebuild would not write them.
+func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, changed, earlier []uuid.UUID,
 	current map[uuid.UUID]reportEntry, sums *reportSums) error {
 	batch := &pgx.Batch{}
-	batch.Queue(`DELETE FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
-		userID, changed)
-	queueTotals(batch, tables.Name("daily_totals"), "day", userID, sums.daily, false)
-	queueTotals(batch, tables.Name("dimension_monthly_totals"), "month", userID, sums.monthly, true)
-	queueTotals(batch, tables.Name("dimension_daily_totals"), "day", userID, sums.byDay, true)
+	if len(earlier) > 0 {
+		batch.Queue(`DELETE FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
+			userID, earlier)
+	}
+	var zeros []totalsZero
+	for _, table := range []struct {
+		table totalsTable
+		sums  map[totalsKey]decimal.Decimal
+	}{{dailyTotalsTable, sums.daily}, {dimensionMonthlyTable, sums.monthly}, {dimensionDailyTable, sums.byDay}} {
+		queueTotals(batch, tables, table.table, userID, table.sums, &zeros)
+	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("update report totals: %w", err)
+	}
+	if err := deleteZeroTotals(ctx, tx, tables, userID, zeros); err != nil {
+		return err
 	}
 	var rows [][]any
 	for _, id := range changed {
@@ -260,17 +294,46 @@ func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uui
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{string(tables.schema), "report_entries"},
-		reportEntryColumns, pgx.CopyFromRows(rows))
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{string(tables.schema), "report_entries"}, reportEntryColumns, pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("write report entries: %w", err)
 	}
 	return nil
 }
 
-// queueTotals adds sums to a totals table and deletes the rows that came to zero.
-func queueTotals(batch *pgx.Batch, table, dayColumn string, userID uuid.UUID, sums map[totalsKey]decimal.Decimal,
-	withDimension bool) {
+// totalsZero is a totals row that an upsert brought to zero.
+type totalsZero struct {
+	table totalsTable
+	key   totalsKey
+}
+
+// deleteZeroTotals deletes the rows that came to zero, each by its key.
+func deleteZeroTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, zeros []totalsZero) error {
+	if len(zeros) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, zero := range zeros {
+		table, key := zero.table, zero.key
+		if table.withDimension {
+			batch.Queue(`DELETE FROM `+tables.Name(table.name)+` WHERE user_id = $1 AND dimension = $2 AND value = $3
+				AND account_id = $4 AND currency = $5 AND `+table.dayColumn+` = $6 AND amount = 0`,
+				userID, key.dimension, key.value, key.accountID, key.currency, key.day.Time())
+			continue
+		}
+		batch.Queue(`DELETE FROM `+tables.Name(table.name)+` WHERE user_id = $1 AND account_id = $2 AND currency = $3
+			AND `+table.dayColumn+` = $4 AND amount = 0`, userID, key.accountID, key.currency, key.day.Time())
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("delete zero report totals: %w", err)
+	}
+	return nil
+}
+
+// queueTotals adds sums to a totals table. The rows it brings to zero are
+// appended to zeros once the batch has run.
+func queueTotals(batch *pgx.Batch, tables Tables, table totalsTable, userID uuid.UUID, sums map[totalsKey]decimal.Decimal,
+	zeros *[]totalsZero) {
 	var dimensions, values, currencies, days, amounts []string
 	var accounts []uuid.UUID
 	for key, amount := range sums {
@@ -287,25 +350,37 @@ func queueTotals(batch *pgx.Batch, table, dayColumn string, userID uuid.UUID, su
 	if len(accounts) == 0 {
 		return
 	}
-	if !withDimension {
-		batch.Queue(`INSERT INTO `+table+` (user_id, account_id, currency, `+dayColumn+`, amount)
+	name, day := tables.Name(table.name), table.dayColumn
+	var queued *pgx.QueuedQuery
+	if table.withDimension {
+		queued = batch.Queue(`INSERT INTO `+name+` (user_id, dimension, value, account_id, currency, `+day+`, amount)
+			SELECT $1, k, v, a, c, d::date, m::numeric
+			FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(k, v, a, c, d, m)
+			ON CONFLICT (user_id, dimension, value, account_id, currency, `+day+`)
+			DO UPDATE SET amount = `+name+`.amount + EXCLUDED.amount
+			RETURNING dimension, value, account_id, currency, `+day+`, amount = 0`,
+			userID, dimensions, values, accounts, currencies, days, amounts)
+	} else {
+		queued = batch.Queue(`INSERT INTO `+name+` (user_id, account_id, currency, `+day+`, amount)
 			SELECT $1, a, c, d::date, m::numeric FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(a, c, d, m)
-			ON CONFLICT (user_id, account_id, currency, `+dayColumn+`)
-			DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`, userID, accounts, currencies, days, amounts)
-		batch.Queue(`DELETE FROM `+table+` WHERE user_id = $1 AND amount = 0
-			AND (account_id, currency, `+dayColumn+`) IN
-			(SELECT a, c, d::date FROM unnest($2::uuid[], $3::text[], $4::text[]) AS t(a, c, d))`,
-			userID, accounts, currencies, days)
-		return
+			ON CONFLICT (user_id, account_id, currency, `+day+`)
+			DO UPDATE SET amount = `+name+`.amount + EXCLUDED.amount
+			RETURNING '', '', account_id, currency, `+day+`, amount = 0`,
+			userID, accounts, currencies, days, amounts)
 	}
-	batch.Queue(`INSERT INTO `+table+` (user_id, dimension, value, account_id, currency, `+dayColumn+`, amount)
-		SELECT $1, k, v, a, c, d::date, m::numeric
-		FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(k, v, a, c, d, m)
-		ON CONFLICT (user_id, dimension, value, account_id, currency, `+dayColumn+`)
-		DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`,
-		userID, dimensions, values, accounts, currencies, days, amounts)
-	batch.Queue(`DELETE FROM `+table+` WHERE user_id = $1 AND amount = 0
-		AND (dimension, value, account_id, currency, `+dayColumn+`) IN
-		(SELECT k, v, a, c, d::date FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[]) AS t(k, v, a, c, d))`,
-		userID, dimensions, values, accounts, currencies, days)
+	queued.Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var key totalsKey
+			var day time.Time
+			var zero bool
+			if err := rows.Scan(&key.dimension, &key.value, &key.accountID, &key.currency, &day, &zero); err != nil {
+				return err
+			}
+			if zero {
+				key.day = domain.DateOf(day)
+				*zeros = append(*zeros, totalsZero{table: table, key: key})
+			}
+		}
+		return rows.Err()
+	})
 }
