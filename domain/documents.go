@@ -73,6 +73,20 @@ func (DocumentAttached) EventType() string { return "DocumentAttached" }
 func (DocumentDetached) EventType() string { return "DocumentDetached" }
 func (DocumentRemoved) EventType() string  { return "DocumentRemoved" }
 
+// HistoryDescription puts the event into words for the history of the books.
+func (e DocumentAdded) HistoryDescription() string {
+	return fmt.Sprintf("Added the document “%s” (%s)", e.Name, FormatBytes(e.Size))
+}
+
+// HistoryDescription puts the event into words for the history of the books.
+func (DocumentAttached) HistoryDescription() string { return "Attached a document to a transaction" }
+
+// HistoryDescription puts the event into words for the history of the books.
+func (DocumentDetached) HistoryDescription() string { return "Detached a document from a transaction" }
+
+// HistoryDescription puts the event into words for the history of the books.
+func (DocumentRemoved) HistoryDescription() string { return "Removed a document" }
+
 func init() {
 	registerEvent[DocumentAdded](1)
 	registerEvent[DocumentAttached](1)

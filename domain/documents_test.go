@@ -150,6 +150,13 @@ func TestDocumentEventsRoundTrip(t *testing.T) {
 	}
 }
 
+func TestDocumentEventsDescribeThemselves(t *testing.T) {
+	added := domain.DocumentAdded{Name: "receipt.pdf", Size: 2048}
+	if got := added.HistoryDescription(); got != "Added the document “receipt.pdf” (2 KB)" {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestNormalizeDocumentName(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"plain", "Receipt 2026-01.pdf", "Receipt 2026-01.pdf"},
