@@ -105,10 +105,10 @@ func newConverter(ctx context.Context, q eventstore.Querier, userID uuid.UUID, b
 }
 
 // convert returns amount in the base currency and true, or amount unchanged
-// and false when no rate is known on or before date.
+// and false when no rate is known on or before date. Zero needs no rate.
 func (c *converter) convert(currency string, date domain.Date, amount decimal.Decimal) (string, decimal.Decimal, bool) {
-	if currency == c.base {
-		return currency, amount, true
+	if currency == c.base || amount.IsZero() {
+		return c.base, amount, true
 	}
 	key := rateKey{currency, date}
 	c.used[key] = true

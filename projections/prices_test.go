@@ -156,3 +156,24 @@ func TestConvertedReportsShowRatesAndNeverHideAMissingOne(t *testing.T) {
 		t.Errorf("food: got %s %v total %s", food.Currency, food.Months, food.Total)
 	}
 }
+
+func TestNetWorthNeedsNoRateForAZeroBalance(t *testing.T) {
+	b := newPriceBooks(t)
+	b.append(t, domain.PriceRemoved{PriceID: b.removable})
+	worth, err := projections.BuildNetWorth(context.Background(), b.store.Pool(), b.userID, domain.MustDate("2026-02-28"), 3,
+		projections.ReportOptions{ConvertTo: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(worth.Series) != 1 || worth.Series[0].Currency != "EUR" || !worth.Conversion.Complete() {
+		t.Fatalf("got %d series, missing rates %+v; want one series in EUR", len(worth.Series), worth.Conversion.Missing)
+	}
+	// Dollars -150 at 0.90 on 31 January, at 0.85 on 28 February, when the
+	// francs are -30 at 1/0.95. The bank holds 45 from 10 January.
+	want := []string{"0", "-90", "-114.08"}
+	for i, point := range worth.Series[0].Points {
+		if point.Net().String() != want[i] {
+			t.Errorf("%s: got %s, want %s", point.Date, point.Net(), want[i])
+		}
+	}
+}

@@ -24,8 +24,8 @@ const (
 	marginRight = 8.0
 	marginTop   = 22.0
 	marginBelow = 26.0
-	fontSize    = 11
-	labelsMax   = 12 // more columns than this show every other label, or fewer
+	fontSize    = 12
+	labelsMax   = 8 // more columns than this show every other label, or fewer
 )
 
 // Colours that read on light and dark backgrounds alike.
@@ -232,7 +232,7 @@ func Bars(c Chart, other string) template.HTML {
 		labels = append(append([]string{}, labels[:barRowsMax-1]...), other)
 		values = append(append([]decimal.Decimal{}, values[:barRowsMax-1]...), rest)
 	}
-	rowHeight := 26.0
+	rowHeight := 30.0
 	chartHeight := marginTop + rowHeight*float64(len(values)) + 4
 	var b strings.Builder
 	id := html.EscapeString(c.ID)
@@ -251,10 +251,10 @@ func Bars(c Chart, other string) template.HTML {
 	for i, value := range values {
 		y := marginTop + rowHeight*float64(i)
 		barWidth := math.Max(0, value.InexactFloat64()) / largest * (width - 90)
-		fmt.Fprintf(&b, `<text x="0" y="%.1f">%s</text>`, y-3, html.EscapeString(shorten(labels[i], 48)))
-		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.1f" height="9" fill="%s">%s</rect>`, y, math.Max(barWidth, 1), color,
+		fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="13">%s</text>`, y-3, html.EscapeString(shorten(labels[i], 44)))
+		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.1f" height="10" fill="%s">%s</rect>`, y, math.Max(barWidth, 1), color,
 			tooltip(c.Series[0].Name, labels[i], value, c.Unit))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`, barWidth+4, y+8, compact(value.InexactFloat64()))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`, barWidth+4, y+9, compact(value.InexactFloat64()))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

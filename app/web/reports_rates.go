@@ -43,11 +43,7 @@ type ratesView struct {
 // ratesPage answers GET /reports/rates: the exchange rates the books know,
 // from conversions and entered by hand, and a form to enter one.
 func (s *Server) ratesPage(c *fiber.Ctx) error {
-	report, err := s.reportSettings(c)
-	if err != nil {
-		return err
-	}
-	view, err := s.loadRates(c, rateForm{Date: report.today.String(), Currency: report.base})
+	view, err := s.loadRates(c, rateForm{Date: domain.DateOf(s.now().UTC()).String()})
 	if err != nil {
 		return err
 	}
@@ -55,10 +51,15 @@ func (s *Server) ratesPage(c *fiber.Ctx) error {
 	return s.render(c, "reports_rates", "reports_rates_body", view)
 }
 
+// loadRates reads the rates of the books for the page; an empty currency in
+// the form becomes the base currency.
 func (s *Server) loadRates(c *fiber.Ctx, form rateForm) (ratesView, error) {
 	report, err := s.reportSettings(c)
 	if err != nil {
 		return ratesView{}, err
+	}
+	if form.Currency == "" {
+		form.Currency = report.base
 	}
 	prices, err := projections.Prices(c.UserContext(), s.pool, bookOf(c), ratesListedMax)
 	if err != nil {
@@ -102,7 +103,7 @@ func (s *Server) recordRate(c *fiber.Ctx) error {
 	if !isHTMX(c) {
 		return c.Redirect("/reports/rates?saved=1", fiber.StatusSeeOther)
 	}
-	view, err := s.loadRates(c, rateForm{Date: form.Date, Currency: form.Currency})
+	view, err := s.loadRates(c, rateForm{Date: form.Date})
 	if err != nil {
 		return err
 	}
