@@ -42,6 +42,9 @@ func commands() []command {
 		{"rebuild", "rebuild read models from the events: [--projection NAME] [--user EMAIL]", runRebuild},
 		{"verify", "check hash chains and read models: [--user EMAIL]; exit 1 on the first problem", runVerify},
 		{"replay", "print the trial balance at a point in history: --user EMAIL (--version N | --date YYYY-MM-DD)", runReplay},
+		{"backup", "write users, events and documents into one archive: --out FILE", runBackup},
+		{"restore", "restore an archive into an empty database and upload folder: --in FILE [--force]", runRestore},
+		{"verify-digest", "check a signed chain digest: [--public-key KEY] [--check-database] FILE", runVerifyDigest},
 	}
 }
 
