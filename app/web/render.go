@@ -98,7 +98,7 @@ func (s *Server) render(c *fiber.Ctx, page, fragment string, data any) error {
 	}
 	name := layoutTemplate
 	if fragment != "" {
-		c.Vary("HX-Request")
+		c.Vary("HX-Request", "HX-History-Restore-Request")
 		if isHTMX(c) {
 			name = fragment
 		}
@@ -137,7 +137,9 @@ func (s *Server) newView(c *fiber.Ctx, data any) view {
 	return v
 }
 
-// isHTMX reports whether htmx sent the request, which then wants a fragment.
+// isHTMX reports whether htmx sent the request and wants a fragment. A
+// history restore (going back to a page htmx kept no copy of) also sends
+// HX-Request, but swaps the answer in as the whole page, so it gets the page.
 func isHTMX(c *fiber.Ctx) bool {
-	return c.Get("HX-Request") == "true"
+	return c.Get("HX-Request") == "true" && c.Get("HX-History-Restore-Request") != "true"
 }

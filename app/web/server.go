@@ -164,6 +164,10 @@ func New(deps Deps) (*Server, error) {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          s.config.TrustedProxyStrings(),
 		ErrorHandler:            s.handleError,
+		// Fiber's strings (FormValue, Params, Get) point into a buffer that the next request
+		// reuses. Commands keep such strings in cached books, where they would silently
+		// change; Immutable makes every one a copy.
+		Immutable: true,
 	})
 	s.limitBodies()
 	s.routes()
