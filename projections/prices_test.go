@@ -165,6 +165,9 @@ func TestNetWorthNeedsNoRateForAZeroBalance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if worth.Conversion == nil || len(worth.Conversion.Used) != 3 {
+		t.Fatalf("rates used: got %+v, want USD on two dates and CHF on one", worth.Conversion)
+	}
 	if len(worth.Series) != 1 || worth.Series[0].Currency != "EUR" || !worth.Conversion.Complete() {
 		t.Fatalf("got %d series, missing rates %+v; want one series in EUR", len(worth.Series), worth.Conversion.Missing)
 	}

@@ -62,19 +62,7 @@ type totalsQuery struct {
 // period covers whole from the monthly table, the days of the months it
 // cuts from the daily table.
 func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, query totalsQuery) ([]accountTotal, error) {
-	from, to := query.period.start(), query.period.To
-	wholeFrom := from
-	if from != from.FirstOfMonth() {
-		wholeFrom = addMonths(from.FirstOfMonth(), 1)
-	}
-	wholeTo := to.AddDays(1).FirstOfMonth() // exclusive
-	head, tail := Period{From: from, To: to}, Period{From: to.AddDays(1), To: to}
-	if wholeFrom.Before(wholeTo) {
-		head.To, tail.From = wholeFrom.AddDays(-1), wholeTo
-	} else {
-		wholeFrom = wholeTo
-	}
-
+	wholeFrom, wholeTo, head, tail := splitPeriod(query.period)
 	monthly, daily, dimension := "monthly_totals", "daily_totals", ""
 	args := []any{userID, wholeFrom.Time(), wholeTo.Time(), head.From.Time(), head.To.Time(), tail.From.Time(), tail.To.Time()}
 	switch {
@@ -122,6 +110,24 @@ func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, quer
 		total.amount, err = decimal.NewFromString(amount)
 		return total, err
 	})
+}
+
+// splitPeriod splits a period into the whole months it covers, from
+// wholeFrom up to wholeTo (exclusive), and the days before (head) and after
+// (tail) them. Empty parts end before they start.
+func splitPeriod(period Period) (wholeFrom, wholeTo domain.Date, head, tail Period) {
+	from, to := period.start(), period.To
+	wholeFrom = from
+	if from != from.FirstOfMonth() {
+		wholeFrom = addMonths(from.FirstOfMonth(), 1)
+	}
+	wholeTo = to.AddDays(1).FirstOfMonth()
+	head, tail = Period{From: from, To: to}, Period{From: to.AddDays(1), To: to}
+	if !wholeFrom.Before(wholeTo) {
+		return wholeTo, wholeTo, head, tail
+	}
+	head.To, tail.From = wholeFrom.AddDays(-1), wholeTo
+	return wholeFrom, wholeTo, head, tail
 }
 
 // reportAccounts returns the user's accounts by id.

@@ -148,68 +148,84 @@ func BuildNetWorth(ctx context.Context, q eventstore.Querier, userID uuid.UUID, 
 	if err != nil {
 		return report, err
 	}
-
-	type key struct {
-		liability bool
-		currency  string
-	}
-	balances := map[key][]decimal.Decimal{} // per point
-	for _, total := range totals {
-		accountType := accounts[total.accountID].Type
-		if accountType != domain.Asset && accountType != domain.Liability {
-			continue
-		}
-		k := key{accountType == domain.Liability, total.currency}
-		if balances[k] == nil {
-			balances[k] = make([]decimal.Decimal, len(report.Dates))
-		}
-		for i, date := range report.Dates {
-			if !total.month.After(date) {
-				balances[k][i] = balances[k][i].Add(presented(accountType, total.amount))
-			}
-		}
-	}
+	balances := netWorthBalances(accounts, totals, report.Dates)
 	var c *converter
 	if options.ConvertTo != "" {
 		var needs []rateKey
-		for k := range balances {
+		for key := range balances {
 			for _, date := range report.Dates {
-				needs = append(needs, rateKey{k.currency, date})
+				needs = append(needs, rateKey{key.currency, date})
 			}
 		}
 		if c, err = newConverter(ctx, q, userID, options.ConvertTo, needs); err != nil {
 			return report, err
 		}
 	}
+	report.Series = netWorthSeries(balances, report.Dates, c)
+	if c != nil {
+		report.Conversion = c.conversion()
+	}
+	return report, nil
+}
+
+// netWorthKey names the assets or the liabilities in one currency.
+type netWorthKey struct {
+	liability bool
+	currency  string
+}
+
+// netWorthBalances sums, for each date, the balances of assets and of
+// liabilities (as positive amounts) per currency.
+func netWorthBalances(accounts map[uuid.UUID]ReportAccount, totals []accountTotal, dates []domain.Date) map[netWorthKey][]decimal.Decimal {
+	balances := map[netWorthKey][]decimal.Decimal{}
+	for _, total := range totals {
+		accountType := accounts[total.accountID].Type
+		if accountType != domain.Asset && accountType != domain.Liability {
+			continue
+		}
+		key := netWorthKey{accountType == domain.Liability, total.currency}
+		if balances[key] == nil {
+			balances[key] = make([]decimal.Decimal, len(dates))
+		}
+		for i, date := range dates {
+			if !total.month.After(date) {
+				balances[key][i] = balances[key][i].Add(presented(accountType, total.amount))
+			}
+		}
+	}
+	return balances
+}
+
+// netWorthSeries turns balances into one series per currency, converted
+// when c is not nil.
+func netWorthSeries(balances map[netWorthKey][]decimal.Decimal, dates []domain.Date, c *converter) []NetWorthSeries {
 	series := map[string]*NetWorthSeries{}
-	for k, amounts := range balances {
-		for i, date := range report.Dates {
-			currency, amount := k.currency, amounts[i]
+	for key, amounts := range balances {
+		for i, date := range dates {
+			currency, amount := key.currency, amounts[i]
 			if c != nil {
 				currency, amount, _ = c.convert(currency, date, amount)
 			}
 			s := series[currency]
 			if s == nil {
-				s = &NetWorthSeries{Currency: currency, Points: make([]NetWorthPoint, len(report.Dates))}
-				for j, d := range report.Dates {
+				s = &NetWorthSeries{Currency: currency, Points: make([]NetWorthPoint, len(dates))}
+				for j, d := range dates {
 					s.Points[j].Date = d
 				}
 				series[currency] = s
 			}
-			if k.liability {
+			if key.liability {
 				s.Points[i].Liabilities = s.Points[i].Liabilities.Add(amount)
 			} else {
 				s.Points[i].Assets = s.Points[i].Assets.Add(amount)
 			}
 		}
 	}
+	var sorted []NetWorthSeries
 	for _, currency := range sortedKeys(series) {
-		report.Series = append(report.Series, *series[currency])
+		sorted = append(sorted, *series[currency])
 	}
-	if c != nil {
-		report.Conversion = c.conversion()
-	}
-	return report, nil
+	return sorted
 }
 
 // BreakdownLine is one account's or one payee's share of income or
