@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -133,7 +134,7 @@ func (b *browser) screenshot(name string) {
 	if directory == "" {
 		return
 	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		_ = os.WriteFile(directory+"/"+strings.ReplaceAll(name, " ", "_")+".png", png, 0o644)
 	}
@@ -192,6 +193,100 @@ func TestBrowserSignInFlow(t *testing.T) {
 	if location := b.location(); !strings.HasSuffix(location, "/") {
 		t.Errorf("after login the browser is at %s, want the dashboard", location)
 	}
+	b.logOut()
+	b.assertCleanConsole()
+}
+
+// waitFor polls a JavaScript expression until it is true.
+func (b *browser) waitFor(what, expression string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserStepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expression)); err != nil {
+		b.screenshot(what)
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// evaluate runs JavaScript through DevTools, as a user's typing would
+// change the page; DevTools is not bound by the page's CSP.
+func (b *browser) evaluate(what, expression string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](expression)); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// acceptDialogs answers every confirm() with OK, as a user confirming.
+func (b *browser) acceptDialogs() {
+	dialogs := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+}
+
+// fillEntry fills an entry form's date, description and posting rows.
+// Accounts are chosen by the text of their option, as a user picks them.
+const fillEntry = `((formSelector, description, postings) => {
+  const form = document.querySelector(formSelector);
+  form.querySelector('[name=date]').value = '2026-01-15';
+  form.querySelector('[name=description]').value = description;
+  const rows = form.querySelectorAll('.posting-row');
+  postings.forEach(([account, amount], i) => {
+    const select = rows[i].querySelector('select[name=account]');
+    const option = [...select.options].find(o => o.textContent.trim().startsWith(account));
+    select.value = option.value;
+    rows[i].querySelector('[name=amount]').value = amount;
+  });
+  rows[0].querySelector('[name=amount]').dispatchEvent(new Event('input', {bubbles: true}));
+  return rows.length;
+})`
+
+func TestBrowserBookkeepingFlow(t *testing.T) {
+	b := newBrowser(t)
+	b.acceptDialogs()
+	b.register("keeper@example.com", testPassword)
+
+	b.do("open an account",
+		chromedp.Navigate(b.baseURL+"/accounts"),
+		chromedp.SendKeys(chromedp.CSS("#account-name"), "Travel Card"),
+		chromedp.SetValue(chromedp.CSS("#account-type"), "liability"),
+		chromedp.SendKeys(chromedp.CSS("#account-currency"), "EUR"),
+		chromedp.Click(chromedp.CSS("#open-account-form button[type=submit]")),
+	)
+	b.waitFor("the new account is listed", `document.getElementById('accounts').textContent.includes('Travel Card')`)
+
+	b.do("open the transactions", chromedp.Navigate(b.baseURL+"/transactions"),
+		chromedp.WaitVisible(chromedp.CSS("#new-entry-form")))
+	b.markPage()
+	b.evaluate("fill a three-posting entry", fillEntry+`('#new-entry-form', 'Weekend groceries',
+		[['Groceries', '20.00'], ['Eating Out', '10.00'], ['Travel Card', '-30.00']])`)
+	b.waitFor("the live check says balanced", `document.querySelector('#new-entry-form .balance-check').textContent.toLowerCase().includes('balanced')`)
+	b.do("record it", chromedp.Click(chromedp.CSS("#new-entry-form button[type=submit]")))
+	b.waitFor("the entry appears in the journal", `document.getElementById('journal').textContent.includes('Weekend groceries')`)
+	b.waitFor("the balances show the card's debt", `document.getElementById('balances').textContent.includes('-30.00')`)
+
+	b.do("edit it inline", chromedp.Click(chromedp.CSS(`#journal tbody.journal-entry a[href$="/edit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[id^="edit-"]`)))
+	b.evaluate("amend the amounts", fillEntry+`('form[id^="edit-"]', 'Weekend groceries and wine',
+		[['Groceries', '25.00'], ['Eating Out', '10.00'], ['Travel Card', '-35.00']])`)
+	b.do("save the amendment", chromedp.Click(chromedp.CSS(`form[id^="edit-"] button[type=submit]`)))
+	b.waitFor("the amended entry shows", `document.getElementById('journal').textContent.includes('Weekend groceries and wine')`)
+	b.waitFor("the balances follow the amendment", `document.getElementById('balances').textContent.includes('-35.00')`)
+
+	b.do("void it", chromedp.Click(chromedp.CSS(`#journal tbody.journal-entry a[href$="/void"]`)))
+	b.waitFor("the entry is marked voided", `document.querySelector('#journal tbody.journal-entry.voided') !== null`)
+	b.waitFor("the void takes the debt out of the balances", `!document.getElementById('balances').textContent.includes('-35.00')`)
+
+	if !b.samePage() {
+		t.Error("recording, amending or voiding reloaded the page")
+	}
+	b.screenshot("bookkeeping flow")
 	b.logOut()
 	b.assertCleanConsole()
 }
