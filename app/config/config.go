@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -24,6 +25,10 @@ const (
 	DefaultAddr         = "127.0.0.1:8080"
 	DefaultUploadFolder = ".data/uploads"
 	DefaultWiseAPIURL   = "https://api.wise.com"
+	DefaultSMTPPort     = 587
+	// DefaultMailOutbox is the file, in the data folder, where development writes the mail it
+	// would send.
+	DefaultMailOutbox = "mail-outbox.txt"
 )
 
 // digestSeedBytes is the size of an Ed25519 seed.
@@ -69,6 +74,27 @@ type Config struct {
 	// derived from SecretKey with HKDF-SHA256, and so changes whenever SECRET_KEY does; set it
 	// to keep the public key that auditors pinned across secret rotations. Never log it.
 	DigestSigningKey string
+
+	// PublicURL is PUBLIC_URL: the scheme and host people reach Folio at, such as
+	// https://books.example.org. Links in mail (password resets) are built from it, never
+	// from a request's Host header. Development defaults to http:// and Addr.
+	PublicURL string
+	// SMTP is where mail goes. When SMTP.Host is empty, development writes mail to MailOutbox
+	// and production sends none (password reset by mail is then unavailable).
+	SMTP SMTPConfig
+	// MailOutbox is the development mail file; empty in production.
+	MailOutbox string
+}
+
+// SMTPConfig is an SMTP server that accepts Folio's mail: SMTP_HOST, SMTP_PORT,
+// SMTP_USERNAME, SMTP_PASSWORD (never log it) and MAIL_FROM, the sender address. The
+// connection must offer STARTTLS unless the host is a loopback address.
+type SMTPConfig struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
 }
 
 // Production reports whether Folio runs in production.
@@ -129,6 +155,10 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 		return Config{}, err
 	}
 	err = checkDigestSigningKey(config.DigestSigningKey)
+	if err != nil {
+		return Config{}, err
+	}
+	err = loadMail(&config, getenv, dataDir)
 	if err != nil {
 		return Config{}, err
 	}
@@ -247,6 +277,53 @@ func checkDigestSigningKey(value string) error {
 	if err != nil || len(seed) != digestSeedBytes {
 		return errors.New("DIGEST_SIGNING_KEY must be 32 bytes in standard base64 " +
 			"(generate one with: openssl rand -base64 32)")
+	}
+	return nil
+}
+
+// loadMail reads PUBLIC_URL and the mail settings. Production insists on an https
+// PUBLIC_URL and a sender address once SMTP_HOST is set.
+func loadMail(config *Config, getenv func(string) string, dataDir string) error {
+	config.PublicURL = strings.TrimRight(strings.TrimSpace(getenv("PUBLIC_URL")), "/")
+	config.SMTP = SMTPConfig{
+		Host:     strings.TrimSpace(getenv("SMTP_HOST")),
+		Port:     DefaultSMTPPort,
+		Username: strings.TrimSpace(getenv("SMTP_USERNAME")),
+		Password: getenv("SMTP_PASSWORD"),
+		From:     strings.TrimSpace(getenv("MAIL_FROM")),
+	}
+	if port := strings.TrimSpace(getenv("SMTP_PORT")); port != "" {
+		parsed, err := strconv.Atoi(port)
+		if err != nil || parsed < 1 || parsed > 65535 {
+			return fmt.Errorf("SMTP_PORT must be a port number, not %q", port)
+		}
+		config.SMTP.Port = parsed
+	}
+	if !config.Production() {
+		config.MailOutbox = filepath.Join(dataDir, DefaultMailOutbox)
+		if config.PublicURL == "" {
+			config.PublicURL = "http://" + config.Addr
+		}
+	}
+
+	if config.PublicURL != "" {
+		parsed, err := url.Parse(config.PublicURL)
+		if err != nil || parsed.Host == "" || parsed.User != nil || parsed.RawQuery != "" ||
+			parsed.Fragment != "" || (parsed.Path != "" && parsed.Path != "/") {
+			return errors.New("PUBLIC_URL must be a scheme and host, like https://books.example.org")
+		}
+		if parsed.Scheme != "https" && (config.Production() || parsed.Scheme != "http") {
+			return fmt.Errorf("PUBLIC_URL must use https, not %q", parsed.Scheme)
+		}
+	}
+	if config.SMTP.Host == "" {
+		return nil
+	}
+	if config.PublicURL == "" {
+		return errors.New("PUBLIC_URL must be set when SMTP_HOST is, for links in mail")
+	}
+	if config.SMTP.From == "" || strings.ContainsAny(config.SMTP.From, "\r\n") {
+		return errors.New("MAIL_FROM must be set to the sender address when SMTP_HOST is")
 	}
 	return nil
 }
