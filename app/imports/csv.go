@@ -253,7 +253,7 @@ func (m Mapping) line(record []string, number int, cols columns, layout string) 
 		}
 		return strings.TrimSpace(record[i])
 	}
-	if strings.TrimSpace(strings.Join(record, "")) == "" {
+	if blank(record) {
 		return Line{}, true, nil
 	}
 	fail := func(column int, format string, args ...any) (Line, bool, error) {
@@ -281,6 +281,15 @@ func (m Mapping) line(record []string, number int, cols columns, layout string) 
 		}
 	}
 	return parsed, false, nil
+}
+
+func blank(record []string) bool {
+	for _, field := range record {
+		if strings.TrimSpace(field) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // amount reads the signed amount of a record and, on failure, the column at fault.

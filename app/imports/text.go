@@ -153,13 +153,10 @@ func parseAmount(text string, separator DecimalSeparator) (decimal.Decimal, erro
 	case strings.HasSuffix(text, "-"):
 		negative, text = !negative, text[:len(text)-1]
 	}
-	thousands := ","
 	if separator == DecimalComma {
-		thousands = "."
-	}
-	text = strings.NewReplacer(thousands, "", " ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "").Replace(text)
-	if separator == DecimalComma {
-		text = strings.Replace(text, ",", ".", 1)
+		text = strings.Replace(commaGrouping.Replace(text), ",", ".", 1)
+	} else {
+		text = dotGrouping.Replace(text)
 	}
 	if text == "" {
 		return decimal.Decimal{}, errors.New("no amount")
@@ -173,6 +170,12 @@ func parseAmount(text string, separator DecimalSeparator) (decimal.Decimal, erro
 	}
 	return amount, nil
 }
+
+// Replacers that drop the thousands separators of each way of writing decimals.
+var (
+	dotGrouping   = strings.NewReplacer(",", "", " ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "")
+	commaGrouping = strings.NewReplacer(".", "", " ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "")
+)
 
 // trimCurrency removes a currency symbol or a three-letter code before or after an
 // amount ("€ 12,50", "12.50 USD", "-£3.00").

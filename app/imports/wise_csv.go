@@ -67,7 +67,7 @@ func parseWiseCSV(r io.Reader, head []byte) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
-		if strings.TrimSpace(strings.Join(record, "")) == "" {
+		if blank(record) {
 			continue
 		}
 		parsed, err := wiseCSVLine(record, line, index)
