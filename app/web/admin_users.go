@@ -28,9 +28,9 @@ type adminUser struct {
 	LastLoginAt time.Time // zero before the first sign-in
 	Disabled    bool
 	Events      int64
-	// StorageBytes estimates the space the user's events take, indexes included: their
-	// count times the log's average bytes per event. Counting exactly would read every
-	// event of every user listed.
+	// StorageBytes estimates the space the user takes: their events, indexes included (their
+	// count times the log's average bytes per event; counting exactly would read every
+	// event of every user listed), and their documents' files.
 	StorageBytes int64
 }
 
@@ -44,7 +44,8 @@ func (s *Server) adminUsers(ctx context.Context, self users.User, offset int) ([
 	}
 
 	rows, err := s.pool.Query(ctx, `SELECT u.id, u.email, u.is_admin, u.created_at,
-			u.last_login_at, u.disabled_at IS NOT NULL, coalesce(s.version, 0)
+			u.last_login_at, u.disabled_at IS NOT NULL, coalesce(s.version, 0),
+			(SELECT coalesce(sum(d.size_bytes), 0) FROM documents d WHERE d.user_id = u.id)
 		FROM users u LEFT JOIN streams s ON s.user_id = u.id
 		ORDER BY u.created_at, u.id LIMIT $1 OFFSET $2`, adminUsersPageSize+1, offset)
 	if err != nil {
@@ -53,13 +54,16 @@ func (s *Server) adminUsers(ctx context.Context, self users.User, offset int) ([
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (adminUser, error) {
 		var u adminUser
 		var lastLogin *time.Time
-		err := row.Scan(&u.ID, &u.Email, &u.Admin, &u.CreatedAt, &lastLogin, &u.Disabled, &u.Events)
+		var documentBytes int64
+		err := row.Scan(&u.ID, &u.Email, &u.Admin, &u.CreatedAt, &lastLogin, &u.Disabled, &u.Events,
+			&documentBytes)
 		if lastLogin != nil {
 			u.LastLoginAt = *lastLogin
 		}
 		u.Self = u.ID == self.ID
+		u.StorageBytes = documentBytes
 		if logEvents > 0 {
-			u.StorageBytes = u.Events * logBytes / logEvents
+			u.StorageBytes += u.Events * logBytes / logEvents
 		}
 		return u, err
 	})

@@ -39,8 +39,8 @@ func timeTravelBenchEvents() int {
 }
 
 // benchBook writes a book of n events straight into the log: books, twelve accounts, then
-// transactions in three currencies, every 20th an amendment and every 50th a void. Its read
-// models are then built, as a rebuild would.
+// transactions in three currencies, every 20th an amendment and every 50th a void. It
+// projects nothing: callers rebuild the read models.
 func benchBook(b *testing.B, pool *pgxpool.Pool, userID uuid.UUID, n int) {
 	b.Helper()
 	ctx := context.Background()
@@ -90,9 +90,48 @@ func benchBook(b *testing.B, pool *pgxpool.Pool, userID uuid.UUID, n int) {
 			b.Fatal(err)
 		}
 	}
-	if _, err := projections.RebuildUser(ctx, pool, userID); err != nil {
+}
+
+// newBenchServer starts a server on a fresh database whose pool has no statement timeout.
+func newBenchServer(b *testing.B) (*web.Server, *pgxpool.Pool) {
+	b.Helper()
+	databaseURL := pgtest.NewDatabase(b)
+	poolConfig, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
 		b.Fatal(err)
 	}
+	poolConfig.MaxConns = 16
+	poolConfig.ConnConfig.RuntimeParams["statement_timeout"] = "0"
+	pool, err := pgxpool.NewWithConfig(context.Background(), poolConfig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	server, err := web.New(web.Deps{
+		Config: config.Config{Addr: "127.0.0.1:0", Env: config.EnvDevelopment, SecretKey: testSecret,
+			DatabaseURL: databaseURL, WiseAPIURL: config.DefaultWiseAPIURL},
+		Pool: pool, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = server.Close() })
+	return server, pool
+}
+
+// benchUser creates a user and an API token of theirs.
+func benchUser(b *testing.B, pool *pgxpool.Pool, email string, admin bool) (users.User, string) {
+	b.Helper()
+	store := users.NewStore(pool, nil)
+	user, err := store.Create(context.Background(), email, testPassword, admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, secret, err := store.CreateToken(context.Background(), user.ID, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return user, secret
 }
 
 // benchSession signs email in through the login form and returns the cookies of the session.
@@ -126,36 +165,13 @@ func benchSession(b *testing.B, app interface {
 // (the requests). The target is under a second per operation.
 func BenchmarkTimeTravel(b *testing.B) {
 	n := timeTravelBenchEvents()
-	databaseURL := pgtest.NewDatabase(b)
-	poolConfig, err := pgxpool.ParseConfig(databaseURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	poolConfig.ConnConfig.RuntimeParams["statement_timeout"] = "0"
-	pool, err := pgxpool.NewWithConfig(context.Background(), poolConfig)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	server, err := web.New(web.Deps{
-		Config: config.Config{Addr: "127.0.0.1:0", Env: config.EnvDevelopment, SecretKey: testSecret,
-			DatabaseURL: databaseURL, WiseAPIURL: config.DefaultWiseAPIURL},
-		Pool: pool, Logger: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = server.Close() })
-	user, err := users.NewStore(pool, nil).Create(context.Background(), "bench@example.com", testPassword, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, secret, err := users.NewStore(pool, nil).CreateToken(context.Background(), user.ID, "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
+	server, pool := newBenchServer(b)
+	user, secret := benchUser(b, pool, "bench@example.com", false)
 	started := time.Now()
 	benchBook(b, pool, user.ID, n)
+	if _, err := projections.RebuildUser(context.Background(), pool, user.ID); err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("wrote and projected %d events in %s", n, time.Since(started).Round(time.Millisecond))
 	cookies := benchSession(b, server.App(), "bench@example.com")
 	random := rand.New(rand.NewPCG(1, 2))
