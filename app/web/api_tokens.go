@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -42,14 +43,30 @@ func (s *Server) apiTokens(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"tokens": response})
 }
 
-// apiCreateToken answers POST /api/v1/tokens {"name"} with 201 and the new token, shown
-// this once.
+// apiCreateToken answers POST /api/v1/tokens {"name", "code"} with 201 and the new token,
+// shown this once. A user with two-factor sign-in must send a current code (or a recovery
+// code) in "code", whatever credential the request carries: a token must never be a way
+// around the second factor.
 func (s *Server) apiCreateToken(c *fiber.Ctx) error {
 	user := currentUser(c)
 	var request struct {
 		Name string `json:"name"`
+		Code string `json:"code"`
 	}
 	err := decodeJSON(c, &request)
+	if err != nil {
+		return err
+	}
+	err = s.requireSecondFactor(c, user, request.Code)
+	var refusal *authRefusal
+	if errors.As(err, &refusal) {
+		status := refusal.status
+		if status == fiber.StatusUnprocessableEntity {
+			status = fiber.StatusForbidden
+		}
+		return newRequestError(status, "second_factor_required",
+			"Send a current two-factor code in the field code. "+refusal.message)
+	}
 	if err != nil {
 		return err
 	}

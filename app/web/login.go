@@ -50,7 +50,8 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 }
 
 // login answers POST /login: it checks the throttle, then the credentials, and on success
-// starts a new session and goes on to next (a local path only).
+// starts a new session and goes on to next (a local path only). A user with two-factor
+// sign-in goes on to the code form instead (twofactor.go).
 func (s *Server) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	form := loginForm{Email: strings.TrimSpace(c.FormValue("email")),
@@ -79,6 +80,13 @@ func (s *Server) login(c *fiber.Ctx) error {
 	err = s.throttle.Clear(ctx, accountKey)
 	if err != nil {
 		return err
+	}
+	secondFactor, err := s.twoFactor.Enabled(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	if secondFactor {
+		return s.beginTwoFactor(c, user, form.Next)
 	}
 	err = s.startSession(c, user)
 	if err != nil {

@@ -19,6 +19,20 @@ func (s *Server) routes() {
 	app.Post("/login", s.public(s.login)...)
 	app.Post("/logout", s.public(s.logout)...)
 
+	// Two-factor sign-in and password reset.
+	app.Get("/login/two-factor", s.public(s.twoFactorLoginPage)...)
+	app.Post("/login/two-factor", s.public(s.twoFactorLogin)...)
+	app.Get("/password-reset", s.public(s.passwordResetPage)...)
+	app.Post("/password-reset", s.public(s.requestPasswordReset)...)
+	app.Get("/password-reset/confirm", s.public(s.passwordResetConfirmPage)...)
+	app.Post("/password-reset/confirm", s.public(s.resetPassword)...)
+	app.Get("/settings/two-factor", s.signedIn(s.twoFactorSettingsPage)...)
+	app.Get("/settings/two-factor/qr.png", s.signedIn(s.twoFactorQRCode)...)
+	app.Post("/settings/two-factor/setup", s.signedIn(s.beginTwoFactorSetup)...)
+	app.Post("/settings/two-factor/enable", s.signedIn(s.enableTwoFactor)...)
+	app.Post("/settings/two-factor/recovery-codes", s.signedIn(s.newRecoveryCodes)...)
+	app.Post("/settings/two-factor/disable", s.signedIn(s.disableTwoFactor)...)
+
 	// Pages for signed-in users.
 	app.Get("/", s.signedIn(s.dashboardPage)...)
 	app.Get("/settings", s.signedIn(s.settingsPage)...)

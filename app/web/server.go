@@ -23,6 +23,7 @@ import (
 
 	"folio/app/config"
 	"folio/app/documents"
+	"folio/app/mail"
 	"folio/app/users"
 	"folio/static"
 	"folio/templates"
@@ -64,6 +65,9 @@ type Deps struct {
 	// Documents stores the files of documents. When nil, New keeps them in
 	// Config.UploadFolder.
 	Documents documents.Storage
+	// Mailer delivers password reset links. When nil, New picks one from the configuration
+	// (mail.New); production without SMTP then has none and password reset is unavailable.
+	Mailer mail.Sender
 }
 
 // Server serves Folio over HTTP. It owns its dependencies; create it with New, serve with
@@ -78,6 +82,8 @@ type Server struct {
 	now        func() time.Time
 	store      *eventstore.Store
 	ledger     *ledger.Service
+	twoFactor  *users.TwoFactor
+	mailer     mail.Sender // nil when no mail can be sent
 	timeTravel *timeTravelCache
 	documents  *documents.Library
 
@@ -118,6 +124,7 @@ func New(deps Deps) (*Server, error) {
 		now:        now,
 		store:      deps.Store,
 		ledger:     deps.Ledger,
+		mailer:     deps.Mailer,
 		timeTravel: newTimeTravelCache(timeTravelCachedEventsMax, timeTravelCacheIdle),
 	}
 	if s.store == nil {
@@ -126,6 +133,14 @@ func New(deps Deps) (*Server, error) {
 	if s.ledger == nil {
 		s.ledger = ledger.New(s.store, deps.Logger, booksCachedMax)
 	}
+	if s.mailer == nil {
+		s.mailer = mail.New(deps.Config, deps.Logger)
+	}
+	var err error
+	s.twoFactor, err = users.NewTwoFactor(deps.Pool, deps.Config.SecretKey, now)
+	if err != nil {
+		return nil, err
+	}
 	if s.onRegister == nil {
 		// A registered user always gets books with the starter chart.
 		s.onRegister = func(ctx context.Context, userID uuid.UUID) error {
@@ -133,7 +148,6 @@ func New(deps Deps) (*Server, error) {
 		}
 	}
 
-	var err error
 	s.assets, err = loadAssets(static.FS)
 	if err != nil {
 		return nil, err
