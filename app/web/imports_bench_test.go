@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -21,6 +24,36 @@ import (
 	"folio/eventstore/pgtest"
 	"folio/projections"
 )
+
+// watchHeap samples the heap in use until the returned function is called, which
+// reports the most seen, so that a benchmark can show its memory stays bounded.
+func watchHeap() func() uint64 {
+	var mu sync.Mutex
+	var peak uint64
+	done := make(chan struct{})
+	go func() {
+		ticker := time.NewTicker(20 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			var stats runtime.MemStats
+			runtime.ReadMemStats(&stats)
+			mu.Lock()
+			peak = max(peak, stats.HeapInuse)
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
+}
 
 // benchmarkCSV is a bank statement of n lines, about 60 bytes each.
 func benchmarkCSV(n int) []byte {
@@ -62,6 +95,8 @@ func BenchmarkImportCSV50k(b *testing.B) {
 	accounts := users.NewStore(pool, nil)
 	b.SetBytes(int64(len(file)))
 	b.ReportAllocs()
+	peak := watchHeap()
+	defer func() { b.ReportMetric(float64(peak()>>20), "peak-heap-MB") }()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
