@@ -124,15 +124,11 @@ func (s *Server) runStatementImport(c *fiber.Ctx, upload statementUpload) (impor
 		FileName: upload.fileName, FileSHA256: upload.sha256}
 	var cmd domain.ImportStatement
 	err = s.ledger.Read(c.UserContext(), user.ID, func(books *domain.Books) error {
-		statement := upload.statement
 		target, err := importTarget(books, upload.account, rules)
 		if err != nil {
 			return err
 		}
-		if statement.Currency == "" && target.Account.Currency == "" {
-			statement.Currency = books.Settings.BaseCurrency
-		}
-		built := imports.Build(statement, target)
+		built := imports.Build(upload.statement, target)
 		result.Account, result.Ignored = target.Account, built.Ignored
 		cmd = domain.ImportStatement{AccountID: target.Account.ID, Source: result.Source,
 			FileName: upload.fileName, FileSHA256: upload.sha256, ImportedAt: s.now(), ImportedBy: user.ID,
