@@ -91,9 +91,17 @@ func withPostings(ctx context.Context, q eventstore.Querier, userID uuid.UUID, j
 	if len(ids) == 0 {
 		return entries, nil
 	}
+	names, err := accountNames(ctx, q, userID)
+	if err != nil {
+		return nil, err
+	}
+	// Postings are read by their primary key alone, and account names come
+	// from the small accounts table separately: joined, the planner may
+	// drive the query through an account's postings when its statistics are
+	// stale (right after a rebuild), reading thousands of rows for fifty.
 	rows, err := q.Query(ctx, `SELECT p.transaction_id, p.line, p.account_id, p.amount, p.currency, p.price_amount,
-		p.price_currency, p.date, p.recorded_version, p.voided, a.name, a.type
-		FROM journal_postings p JOIN accounts a ON a.user_id = p.user_id AND a.account_id = p.account_id
+		p.price_currency, p.date, p.recorded_version, p.voided
+		FROM journal_postings p
 		WHERE p.user_id = $1 AND p.transaction_id = ANY($2) ORDER BY p.transaction_id, p.line`, userID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read postings: %w", err)
@@ -104,10 +112,12 @@ func withPostings(ctx context.Context, q eventstore.Querier, userID uuid.UUID, j
 		var priceAmount, priceCurrency *string
 		var date pgDate
 		err := rows.Scan(&posting.TransactionID, &posting.Line, &posting.AccountID, &posting.Amount, &posting.Currency,
-			&priceAmount, &priceCurrency, &date, &posting.RecordedVersion, &posting.Voided, &posting.AccountName, &posting.AccountType)
+			&priceAmount, &priceCurrency, &date, &posting.RecordedVersion, &posting.Voided)
 		if err != nil {
 			return nil, fmt.Errorf("read postings: %w", err)
 		}
+		account := names[posting.AccountID]
+		posting.AccountName, posting.AccountType = account.Name, account.Type
 		posting.Date = date.Date
 		if priceAmount != nil && priceCurrency != nil {
 			amount, err := domain.ParseAmount("price", *priceAmount)
@@ -120,6 +130,26 @@ func withPostings(ctx context.Context, q eventstore.Querier, userID uuid.UUID, j
 		entry.Postings = append(entry.Postings, posting)
 	}
 	return entries, rows.Err()
+}
+
+// accountNames maps the user's account ids to their names and types.
+func accountNames(ctx context.Context, q eventstore.Querier, userID uuid.UUID) (map[uuid.UUID]AccountRow, error) {
+	rows, err := q.Query(ctx, `SELECT account_id, name, type FROM accounts WHERE user_id = $1`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("read account names: %w", err)
+	}
+	accounts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AccountRow, error) {
+		var a AccountRow
+		return a, row.Scan(&a.AccountID, &a.Name, &a.Type)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read account names: %w", err)
+	}
+	names := make(map[uuid.UUID]AccountRow, len(accounts))
+	for _, account := range accounts {
+		names[account.AccountID] = account
+	}
+	return names, nil
 }
 
 // Transaction returns one of the user's transactions, voided or not.
