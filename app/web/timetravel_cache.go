@@ -24,6 +24,11 @@ const (
 	timeTravelCachedEventsMax = 150_000
 	// timeTravelCacheIdle is how long a book's events stay cached after their last use.
 	timeTravelCacheIdle = 10 * time.Minute
+	// verifyBadgeLifetime is how long the time travel page's badge reuses a check of the
+	// read models for the same version of a book: stepping through history would otherwise
+	// fold the whole book again on every step.
+	verifyBadgeLifetime = time.Minute
+	verifyBadgesMax     = 1000
 )
 
 // timeTravelCache holds the decoded events of recently visited books. It is safe for
@@ -34,6 +39,14 @@ type timeTravelCache struct {
 	events int // held across all books
 	max    int
 	idle   time.Duration
+	badges map[uuid.UUID]verifyBadgeResult
+}
+
+// verifyBadgeResult is a check of a book's read models against a fresh fold.
+type verifyBadgeResult struct {
+	version int64
+	diff    string
+	checked time.Time
 }
 
 // cachedStream is the start of one book's stream: events[i] has version i+1.
@@ -50,7 +63,33 @@ type cachedStream struct {
 }
 
 func newTimeTravelCache(max int, idle time.Duration) *timeTravelCache {
-	return &timeTravelCache{books: map[uuid.UUID]*cachedStream{}, max: max, idle: idle}
+	return &timeTravelCache{books: map[uuid.UUID]*cachedStream{}, max: max, idle: idle,
+		badges: map[uuid.UUID]verifyBadgeResult{}}
+}
+
+// badge returns a recent check of the owner's read models at version, if there is one.
+func (c *timeTravelCache) badge(ownerID uuid.UUID, version int64, now time.Time) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	result, ok := c.badges[ownerID]
+	if !ok || result.version != version || now.Sub(result.checked) > verifyBadgeLifetime {
+		return "", false
+	}
+	return result.diff, true
+}
+
+// rememberBadge keeps a check for badge, forgetting expired ones when there are many.
+func (c *timeTravelCache) rememberBadge(ownerID uuid.UUID, version int64, diff string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.badges) >= verifyBadgesMax {
+		for id, result := range c.badges {
+			if now.Sub(result.checked) > verifyBadgeLifetime || len(c.badges) >= verifyBadgesMax {
+				delete(c.badges, id)
+			}
+		}
+	}
+	c.badges[ownerID] = verifyBadgeResult{version: version, diff: diff, checked: now}
 }
 
 // foldAt folds the owner's book up to point, which the caller checked lies within the

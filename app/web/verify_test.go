@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"folio/app/digest"
 )
@@ -52,6 +53,9 @@ func TestVerifyMyBooks(t *testing.T) {
 		ts.userID("owner@example.com"))
 	drifted := owner.get("/verify/run")
 	wantBodyContains(t, drifted, "The hash chain is intact, but the read models differ")
+	ts.clock.Advance(2 * time.Minute) // past the badge's reuse of its last check
+	badge = owner.api(http.MethodGet, "/verify/badge", nil, map[string]string{"HX-Request": "true"})
+	wantBodyContains(t, badge, "Today's books do not verify")
 
 	ts.tamperEvent("owner@example.com", events-1, "12.5", "1.25")
 	broken := owner.get("/verify/run")
