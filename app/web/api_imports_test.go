@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 )
 
 // statementPart is a field of a statement upload; a part with a file name is the file.
@@ -123,6 +124,7 @@ func TestAPIImportPreviewImportReimportUndo(t *testing.T) {
 		t.Fatalf("import: got %s", got.body)
 	}
 
+	ts.clock.Advance(time.Minute) // the list is newest first
 	overlapping := checkingCSV + "2026-02-05,Rent,-900.00\n"
 	got, second := importFile(t, cl, auth, "Checking", "feb2.csv", overlapping, false)
 	wantStatus(t, got, http.StatusCreated)
