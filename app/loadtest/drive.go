@@ -30,6 +30,9 @@ type result struct {
 	elapsed    time.Duration
 	p50, p99   time.Duration
 	peakRSSKiB int
+	// writesPerRequest counts rows the database inserted or updated per
+	// request: a read-only screen should write none.
+	writesPerRequest float64
 }
 
 // drive sends requests to t from opts.connections workers for
@@ -162,7 +165,7 @@ func waitUp(url string) error {
 func printResults(w io.Writer, opts options, results []result) {
 	fmt.Fprintf(w, "\n%d transactions, %d connections, %s per target\n\n", opts.transactions, opts.connections, opts.duration)
 	table := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak")
+	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak\tdb rows written/request")
 	bareRate := float64(results[0].requests) / results[0].elapsed.Seconds()
 	for _, r := range results {
 		rate := float64(r.requests) / r.elapsed.Seconds()
@@ -170,8 +173,9 @@ func printResults(w io.Writer, opts options, results []result) {
 		if r.peakRSSKiB > 0 {
 			rss = fmt.Sprintf("%.1f MiB", float64(r.peakRSSKiB)/1024)
 		}
-		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\n", r.name, rate,
-			r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, 100*rate/bareRate, rss)
+		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\t%.2f\n", r.name, rate,
+			r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, 100*rate/bareRate, rss,
+			r.writesPerRequest)
 	}
 	_ = table.Flush()
 }

@@ -46,6 +46,15 @@ func main() {
 	}
 }
 
+// rowsWritten is how many rows the database has inserted and updated so
+// far. Statistics arrive with a short delay, so it waits for them first.
+func rowsWritten(ctx context.Context, s *seeded) (int64, error) {
+	time.Sleep(600 * time.Millisecond) // the statistics collector flushes about every 500 ms
+	var rows int64
+	err := s.db.Pool.QueryRow(ctx, `SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables`).Scan(&rows)
+	return rows, err
+}
+
 func run(ctx context.Context, opts options, logger *slog.Logger) error {
 	workDir, err := os.MkdirTemp("", "folio-load-")
 	if err != nil {
@@ -95,10 +104,19 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 	}
 	var results []result
 	for _, t := range targets {
+		before, err := rowsWritten(ctx, seeded)
+		if err != nil {
+			return err
+		}
 		r, err := drive(ctx, client, t, opts)
 		if err != nil {
 			return err
 		}
+		after, err := rowsWritten(ctx, seeded)
+		if err != nil {
+			return err
+		}
+		r.writesPerRequest = float64(after-before) / float64(r.requests)
 		results = append(results, r)
 	}
 	printResults(os.Stdout, opts, results)
