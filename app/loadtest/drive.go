@@ -19,8 +19,10 @@ import (
 type target struct {
 	name string
 	url  string
-	htmx bool
-	pid  int // the serving process, whose memory is sampled; 0 for none
+	// htmxTarget is the id of the element htmx swaps, sent as HX-Target
+	// with HX-Request, as htmx does; empty for a plain request.
+	htmxTarget string
+	pid        int // the serving process, whose memory is sampled; 0 for none
 }
 
 type result struct {
@@ -81,8 +83,9 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 
 func fetch(ctx context.Context, client *http.Client, t target) (time.Duration, bool) {
 	request, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
-	if t.htmx {
+	if t.htmxTarget != "" {
 		request.Header.Set("HX-Request", "true")
+		request.Header.Set("HX-Target", t.htmxTarget)
 	}
 	started := time.Now()
 	response, err := client.Do(request)

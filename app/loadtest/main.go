@@ -23,6 +23,7 @@ import (
 )
 
 type options struct {
+	cpuProfile   string
 	scenario     string
 	transactions int
 	connections  int
@@ -31,6 +32,7 @@ type options struct {
 
 func main() {
 	var opts options
+	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "serve the app in this process and write its CPU profile here")
 	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments or writers")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
@@ -79,6 +81,9 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 	defer seeded.close()
 	fmt.Printf("seeded in %s\n", time.Since(started).Round(time.Millisecond))
 
+	if opts.cpuProfile != "" {
+		return profileFragments(ctx, workDir, seeded, opts)
+	}
 	app, err := startApp(ctx, workDir, seeded.databaseURL)
 	if err != nil {
 		return err
@@ -99,8 +104,8 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 
 	targets := []target{
 		{name: "bare fiber handler", url: bare.baseURL + "/"},
-		{name: "dashboard fragment", url: app.baseURL + "/", htmx: true, pid: app.pid()},
-		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmx: true, pid: app.pid()},
+		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary", pid: app.pid()},
+		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal", pid: app.pid()},
 	}
 	var results []result
 	for _, t := range targets {
@@ -125,5 +130,32 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 			return fmt.Errorf("%s answered %d requests with an error", r.name, r.errors)
 		}
 	}
+	return nil
+}
+
+// profileFragments drives the fragments against the app served in this
+// process while a CPU profile records.
+func profileFragments(ctx context.Context, workDir string, seeded *seeded, opts options) error {
+	app, err := startInProcess(seeded, workDir, opts.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer app.stop()
+	client, err := signIn(ctx, app.baseURL, seeded.email, seeded.password, opts.connections)
+	if err != nil {
+		return err
+	}
+	var results []result
+	for _, t := range []target{
+		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary"},
+		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal"},
+	} {
+		r, err := drive(ctx, client, t, opts)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	printResults(os.Stdout, opts, append([]result{{name: "(no bare handler in a profile run)", requests: 1, elapsed: time.Second}}, results...))
 	return nil
 }
