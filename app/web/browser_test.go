@@ -36,7 +36,12 @@ type browser struct {
 // Chromium profile on it, recording every console message.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	server := newTestServer(t)
+	return newBrowserOn(t, newTestServer(t))
+}
+
+// newBrowserOn is newBrowser on a server the test set up itself.
+func newBrowserOn(t *testing.T, server *testServer) *browser {
+	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

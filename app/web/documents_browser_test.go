@@ -3,14 +3,10 @@
 package web_test
 
 import (
-	"context"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -22,45 +18,7 @@ import (
 func newDocumentBrowser(t *testing.T) (*browser, string) {
 	t.Helper()
 	server, root := newDocumentServer(t)
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = server.server.App().Listener(listener) }()
-	t.Cleanup(func() { _ = server.server.App().ShutdownWithTimeout(5 * time.Second) })
-
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium is not installed (apt-get install -y chromium): %v", err)
-	}
-	options := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocator, cancelAllocator := chromedp.NewExecAllocator(context.Background(), options...)
-	t.Cleanup(cancelAllocator)
-	ctx, cancel := chromedp.NewContext(allocator)
-	t.Cleanup(cancel)
-
-	b := &browser{t: t, ctx: ctx, baseURL: "http://" + listener.Addr().String()}
-	messages := chromedp.Console(ctx)
-	go func() {
-		for message, err := range messages {
-			if err != nil {
-				return
-			}
-			b.mu.Lock()
-			b.messages = append(b.messages, message)
-			b.mu.Unlock()
-		}
-	}()
-	return b, root
+	return newBrowserOn(t, server), root
 }
 
 func TestBrowserDocumentUploadWithProgress(t *testing.T) {
