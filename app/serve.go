@@ -2,14 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
 	"folio/app/config"
 	"folio/app/database"
+	"folio/app/ledger"
+	"folio/app/metrics"
 	"folio/app/web"
+	"folio/eventstore"
+	"folio/projections"
 )
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -20,14 +28,18 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(env, cfg)
+	registry := metrics.New()
+	logger := slog.New(metrics.NewLogHandler(newLogger(env, cfg).Handler(), registry))
 	db, err := database.Open(ctx, database.Options{URL: cfg.DatabaseURL, DataDir: dataDir, Migrate: true, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	cfg.DatabaseURL = db.URL // the session storage opens its own pool on the same database
-	store, service := newLedger(db, &environment{logger: logger})
+	registry.WatchPool("main", db.Pool.Stat)
+	store := eventstore.New(db.Pool, eventstore.WithProjector(
+		metrics.Projector{Next: projections.Projector{}, Registry: registry}))
+	service := ledger.New(store, logger, booksCachedMax)
 
 	server, err := web.New(web.Deps{
 		Config: cfg, Pool: db.Pool, Logger: logger, Store: store, Ledger: service,
@@ -39,6 +51,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer server.Close()
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(ctx, cfg.MetricsAddr, registry, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	logger.Info("serving", "addr", cfg.Addr, "env", cfg.Env)
 	fmt.Fprintf(env.stdout, "Folio is running on http://%s (Ctrl-C stops it)\n", cfg.Addr)
 	return server.Listen(ctx)
@@ -51,4 +70,29 @@ func newLogger(env *environment, cfg config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(env.stderr, nil))
 	}
 	return slog.New(slog.NewTextHandler(env.stderr, nil))
+}
+
+// metricsReadTimeout bounds how long a scraper may take to send its request.
+const metricsReadTimeout = 10 * time.Second
+
+// serveMetrics serves /metrics on its own listener at addr, apart from the app's, so that a
+// firewall or a loopback address keeps it private. It returns once listening; stop closes it.
+func serveMetrics(ctx context.Context, addr string, registry *metrics.Registry,
+	logger *slog.Logger) (stop func(), err error) {
+	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", registry.Handler())
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: metricsReadTimeout,
+		ReadTimeout: metricsReadTimeout, WriteTimeout: metricsReadTimeout}
+	go func() {
+		err := server.Serve(listener)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "error", err)
+		}
+	}()
+	logger.Info("serving metrics", "addr", listener.Addr().String())
+	return func() { _ = server.Close() }, nil
 }

@@ -46,6 +46,10 @@ const DefaultDocumentQuotaBytes = 1 << 30
 type Config struct {
 	// Addr is the host:port the HTTP server listens on.
 	Addr string
+	// MetricsAddr is METRICS_ADDR: the host:port of a separate listener that serves /metrics
+	// in the Prometheus format. Empty means no metrics endpoint. It must differ from Addr,
+	// so that the metrics are never reachable through the public listener.
+	MetricsAddr string
 	// Env is EnvDevelopment or EnvProduction.
 	Env string
 	// SecretKey is the key other parts derive encryption keys from. Never log it.
@@ -117,6 +121,7 @@ func (c Config) TrustedProxyStrings() []string {
 func Load(getenv func(string) string, dataDir string) (Config, error) {
 	config := Config{
 		Addr:         valueOr(getenv("ADDR"), DefaultAddr),
+		MetricsAddr:  strings.TrimSpace(getenv("METRICS_ADDR")),
 		Env:          valueOr(getenv("APP_ENV"), EnvDevelopment),
 		SecretKey:    getenv("SECRET_KEY"),
 		DatabaseURL:  strings.TrimSpace(getenv("DATABASE_URL")),
@@ -149,6 +154,10 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 		getenv("DOCUMENT_QUOTA_BYTES"), DefaultDocumentQuotaBytes)
 	if err != nil {
 		return Config{}, err
+	}
+	if config.MetricsAddr != "" && config.MetricsAddr == config.Addr {
+		return Config{}, errors.New("METRICS_ADDR must differ from ADDR: metrics are never served " +
+			"on the public listener")
 	}
 	err = checkWiseAPIURL(config.WiseAPIURL, config.Production())
 	if err != nil {

@@ -86,6 +86,7 @@ func (s *Server) logAccess(c *fiber.Ctx) error {
 	if user, ok := optionalUser(c); ok {
 		attrs = append(attrs, "user_id", user.ID.String())
 	}
+	attrs = append(attrs, "request_bytes", c.Request().Header.ContentLength()) // < 0: unknown
 	level := slog.LevelInfo
 	if status >= fiber.StatusInternalServerError {
 		level = slog.LevelError
