@@ -6,6 +6,7 @@
 //
 //	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s]
 //	go run ./app/loadtest -scenario writers [-connections 50] [-duration 30s]
+//	go run ./app/loadtest -scenario pg-restart   # PostgreSQL restarted under 20 writers
 //
 // The writers scenario has many clients record transactions in one user's
 // books at once through the JSON API, then checks that every acknowledged
@@ -22,6 +23,11 @@ import (
 	"time"
 )
 
+// scenarios are the failure and load scenarios that seed and run the app themselves.
+var scenarios = map[string]func(ctx context.Context, workDir string, opts options, logger *slog.Logger) error{
+	"pg-restart": runPGRestart,
+}
+
 type options struct {
 	cpuProfile   string
 	scenario     string
@@ -33,7 +39,7 @@ type options struct {
 func main() {
 	var opts options
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "serve the app in this process and write its CPU profile here")
-	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments or writers")
+	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers or pg-restart")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
 	flag.DurationVar(&opts.duration, "duration", 10*time.Second, "how long each target is driven")
@@ -69,6 +75,9 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 		return err
 	}
 
+	if scenario, ok := scenarios[opts.scenario]; ok {
+		return scenario(ctx, workDir, opts, logger)
+	}
 	if opts.scenario == "writers" {
 		opts.transactions = 0
 	}
