@@ -7,6 +7,7 @@
 //	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s]
 //	go run ./app/loadtest -scenario writers [-connections 50] [-duration 30s]
 //	go run ./app/loadtest -scenario pg-restart   # PostgreSQL restarted under 20 writers
+//	go run ./app/loadtest -scenario kill-import  # SIGKILL during a 50,000-line import
 //
 // The writers scenario has many clients record transactions in one user's
 // books at once through the JSON API, then checks that every acknowledged
@@ -25,7 +26,8 @@ import (
 
 // scenarios are the failure and load scenarios that seed and run the app themselves.
 var scenarios = map[string]func(ctx context.Context, workDir string, opts options, logger *slog.Logger) error{
-	"pg-restart": runPGRestart,
+	"pg-restart":  runPGRestart,
+	"kill-import": runKillImport,
 }
 
 type options struct {
@@ -39,7 +41,7 @@ type options struct {
 func main() {
 	var opts options
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "serve the app in this process and write its CPU profile here")
-	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers or pg-restart")
+	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers, pg-restart or kill-import")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
 	flag.DurationVar(&opts.duration, "duration", 10*time.Second, "how long each target is driven")
