@@ -2,9 +2,6 @@ package users
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -20,6 +17,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"folio/app/secrets"
 	"folio/domain"
 )
 
@@ -42,8 +40,8 @@ const (
 	recoveryCodeGroup = 4
 )
 
-// totpKeyInfo names the key derived from SECRET_KEY that seals TOTP secrets.
-const totpKeyInfo = "folio totp secret v1"
+// totpSealPurpose names the key, derived from SECRET_KEY, that seals TOTP secrets.
+const totpSealPurpose = "totp secret"
 
 // ErrWrongCode is returned by TwoFactor.Verify and Enable for a code that is wrong, already
 // used, or from a time step that an earlier code already passed.
@@ -63,31 +61,20 @@ var recoveryEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 type TwoFactor struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
-	aead cipher.AEAD
+	box  *secrets.Box
 }
 
 // NewTwoFactor returns a TwoFactor on pool that seals secrets under a key derived from
 // secretKey (SECRET_KEY). now is the clock; nil means time.Now.
 func NewTwoFactor(pool *pgxpool.Pool, secretKey string, now func() time.Time) (*TwoFactor, error) {
-	if secretKey == "" {
-		return nil, errors.New("two-factor: a secret key is required")
-	}
 	if now == nil {
 		now = time.Now
 	}
-	key, err := hkdf.Key(sha256.New, []byte(secretKey), nil, totpKeyInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("two-factor: derive key: %w", err)
-	}
-	block, err := aes.NewCipher(key)
+	box, err := secrets.New(secretKey, totpSealPurpose)
 	if err != nil {
 		return nil, fmt.Errorf("two-factor: %w", err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("two-factor: %w", err)
-	}
-	return &TwoFactor{pool: pool, now: now, aead: aead}, nil
+	return &TwoFactor{pool: pool, now: now, box: box}, nil
 }
 
 // Enabled reports whether user userID signs in with a second factor.
@@ -393,17 +380,11 @@ func endSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID) (User, error)
 // seal encrypts a TOTP secret, bound to the user's id so that a row copied to another user
 // does not open.
 func (f *TwoFactor) seal(userID uuid.UUID, secret []byte) []byte {
-	nonce := make([]byte, f.aead.NonceSize())
-	_, _ = rand.Read(nonce) // crypto/rand.Read never fails; it crashes the program instead.
-	return f.aead.Seal(nonce, nonce, secret, userID[:])
+	return f.box.Seal(secret, userID[:])
 }
 
 func (f *TwoFactor) open(userID uuid.UUID, sealed []byte) ([]byte, error) {
-	size := f.aead.NonceSize()
-	if len(sealed) < size {
-		return nil, fmt.Errorf("open TOTP secret of user %s: too short", userID)
-	}
-	secret, err := f.aead.Open(nil, sealed[:size], sealed[size:], userID[:])
+	secret, err := f.box.Open(sealed, userID[:])
 	if err != nil {
 		return nil, fmt.Errorf("open TOTP secret of user %s: %w", userID, err)
 	}
