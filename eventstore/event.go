@@ -67,6 +67,7 @@ func ChainHash(previous []byte, e *RecordedEvent) []byte {
 	}
 	writeInt := func(n int64) {
 		var buf [8]byte
+		// #nosec G115 -- the hash takes the two's complement bits of n as they are; nothing is lost
 		binary.BigEndian.PutUint64(buf[:], uint64(n))
 		h.Write(buf[:])
 	}

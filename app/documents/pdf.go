@@ -386,6 +386,7 @@ func unpredict(data []byte, params pdfDict) ([]byte, error) {
 			case 2:
 				current[i] = b + up
 			case 3:
+				// #nosec G115 -- the mean of two bytes fits a byte (PNG average filter)
 				current[i] = b + byte((int(left)+int(up))/2)
 			case 4:
 				current[i] = b + paeth(left, up, upLeft)

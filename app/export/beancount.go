@@ -39,16 +39,19 @@ func WriteBeancount(w io.Writer, books *domain.Books) error {
 		}
 		fmt.Fprintf(out, "\n  folio-name: %s\n", beancountString(account.Name))
 		if account.Closed {
+			// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 			out.WriteString("  folio-closed: TRUE\n")
 		}
 	}
 	if prices := books.EnteredPrices(); len(prices) > 0 {
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 		for _, price := range prices {
 			fmt.Fprintf(out, "%s price %s %s %s\n", price.Date, price.Commodity, price.Amount, price.Currency)
 		}
 	}
 	for _, txn := range txns {
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 		writeBeancountTransaction(out, txn, names)
 	}
@@ -78,6 +81,7 @@ func writeBeancountTransaction(out *bufio.Writer, txn *domain.Transaction, names
 		if posting.Price != nil {
 			fmt.Fprintf(out, " @ %s %s", posting.Price.Amount, posting.Price.Currency)
 		}
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 	}
 }

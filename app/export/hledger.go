@@ -38,12 +38,14 @@ func WriteJournal(w io.Writer, books *domain.Books) error {
 		}
 	}
 	if prices := books.EnteredPrices(); len(prices) > 0 {
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 		for _, price := range prices {
 			fmt.Fprintf(out, "P %s %s %s %s\n", price.Date, price.Commodity, price.Amount, price.Currency)
 		}
 	}
 	for _, txn := range txns {
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 		writeJournalTransaction(out, txn, names)
 	}
@@ -61,12 +63,14 @@ func writeJournalTransaction(out *bufio.Writer, txn *domain.Transaction, names m
 	for _, tag := range txn.Tags {
 		fmt.Fprintf(out, ", %s:", tag)
 	}
+	// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 	out.WriteString("\n")
 	for _, posting := range txn.Postings {
 		fmt.Fprintf(out, "    %s  %s %s", names[posting.AccountID], domain.FormatAmount(posting.Amount), posting.Currency)
 		if posting.Price != nil {
 			fmt.Fprintf(out, " @ %s %s", posting.Price.Amount, posting.Price.Currency)
 		}
+		// #nosec G104 -- out is a bufio.Writer: it keeps the first error, which Flush returns
 		out.WriteString("\n")
 	}
 }

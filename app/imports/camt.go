@@ -35,6 +35,7 @@ func (n *xmlNode) find(path ...string) *xmlNode {
 		return n
 	}
 	for _, child := range n.children {
+		// #nosec G602 -- path is not empty: the function returned above when it was
 		if child.name == path[0] {
 			if found := child.find(path[1:]...); found != nil {
 				return found
@@ -62,6 +63,7 @@ func (n *xmlNode) all(path ...string) []*xmlNode {
 	}
 	var found []*xmlNode
 	for _, child := range n.children {
+		// #nosec G602 -- path is not empty: the function returned above when it was
 		if child.name == path[0] {
 			found = append(found, child.all(path[1:]...)...)
 		}

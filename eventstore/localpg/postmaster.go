@@ -22,6 +22,7 @@ type postmasterInfo struct {
 // order: pid, data folder, start time, port, first socket folder, and more this package ignores.
 func readPostmasterPID(dataDir string) (postmasterInfo, bool, error) {
 	path := filepath.Join(dataDir, "postmaster.pid")
+	// #nosec G304 -- path is postmaster.pid in the cluster folder the package manages
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return postmasterInfo{}, false, nil

@@ -26,6 +26,7 @@ const logTailBytesMax = 8 << 10
 func prepareDataDir(dataDir string, account *syscall.Credential) error {
 	// Ancestors get 0755 so that the server's account can pass through them; the data folder
 	// itself stays private.
+	// #nosec G301 -- the parent of the cluster folder; the cluster folder itself is 0700
 	err := os.MkdirAll(filepath.Dir(dataDir), 0o755)
 	if err != nil {
 		return fmt.Errorf("create parent of data folder %s: %w", dataDir, err)
@@ -156,6 +157,7 @@ func shellQuote(word string) string {
 // run runs one of the server binaries under the server's account. Its output goes into the
 // error, because that is where initdb and pg_ctl explain what went wrong.
 func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
+	// #nosec G204 -- a program of the PostgreSQL found, with arguments built here
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
 	cmd.Dir = c.dataDir
 	cmd.Env = environmentWithoutPG()

@@ -135,6 +135,7 @@ func lockedConn(ctx context.Context, pool *pgxpool.Pool) (*pgx.Conn, error) {
 func closeConn(conn *pgx.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
+	// #nosec G104 -- the connection is being thrown away; a failed goodbye changes nothing
 	conn.Close(ctx)
 }
 
