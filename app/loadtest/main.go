@@ -8,6 +8,7 @@
 //	go run ./app/loadtest -scenario writers [-connections 50] [-duration 30s]
 //	go run ./app/loadtest -scenario pg-restart   # PostgreSQL restarted under 20 writers
 //	go run ./app/loadtest -scenario kill-import  # SIGKILL during a 50,000-line import
+//	go run ./app/loadtest -scenario mixed        # 100 users for 60 s, against a bare handler
 //
 // The writers scenario has many clients record transactions in one user's
 // books at once through the JSON API, then checks that every acknowledged
@@ -28,6 +29,7 @@ import (
 var scenarios = map[string]func(ctx context.Context, workDir string, opts options, logger *slog.Logger) error{
 	"pg-restart":  runPGRestart,
 	"kill-import": runKillImport,
+	"mixed":       runMixed,
 }
 
 type options struct {
@@ -41,7 +43,7 @@ type options struct {
 func main() {
 	var opts options
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "serve the app in this process and write its CPU profile here")
-	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers, pg-restart or kill-import")
+	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers, pg-restart, kill-import or mixed")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
 	flag.DurationVar(&opts.duration, "duration", 10*time.Second, "how long each target is driven")
