@@ -7,6 +7,8 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -14,12 +16,15 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"folio/app/documents/pdftest"
 	"folio/app/web"
 )
 
@@ -268,4 +273,61 @@ func signIn(t *testing.T, base, email, password string) {
 		t.Fatalf("sign-in: got %d to %q, want 303 to /", got.StatusCode,
 			got.Header.Get("Location"))
 	}
+}
+
+// Catalogue §3 (compression bomb), ASVS V5.2.1: a PDF whose cross-reference stream inflates
+// to 256 MiB is refused as not a PDF, quickly and without inflating it all: the check stops
+// at its own cap. It does not run in parallel, so that the memory it measures is its own.
+func TestSecurityV5PDFCompressionBombRefused(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "uploads")
+	ss := newSecurityServer(t, func(deps *web.Deps) { deps.Config.UploadFolder = root })
+	if !hasRoute(routesOf(ss.testServer), http.MethodPost, "/api/v1/documents") {
+		t.Skip("no document uploads yet")
+	}
+	ada := newAPIUser(t, ss.testServer, "ada@example.org")
+	ss.track(ada.browser)
+	ss.secret(ada.token)
+	bomb := pdfBomb(t, 256<<20)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	got := ada.upload("bomb.pdf", bomb)
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+
+	wantAPIError(t, got, http.StatusUnsupportedMediaType, "not_pdf")
+	if elapsed > 5*time.Second {
+		t.Errorf("refused after %s", elapsed)
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 128<<20 {
+		t.Errorf("the upload allocated %d MiB", allocated>>20)
+	}
+}
+
+// pdfBomb returns a PDF with a cross-reference stream that inflates to size zero bytes.
+func pdfBomb(t *testing.T, size int) []byte {
+	t.Helper()
+	document := pdftest.WithXRefStream("Receipt")
+	streamStart := bytes.LastIndex(document, []byte(">>\nstream\n"))
+	dictStart := bytes.LastIndex(document[:streamStart], []byte("<< "))
+	streamEnd := streamStart + bytes.Index(document[streamStart:], []byte("\nendstream"))
+
+	var compressed bytes.Buffer
+	writer, _ := zlib.NewWriterLevel(&compressed, zlib.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for written := 0; written < size; written += len(zeros) {
+		_, _ = writer.Write(zeros)
+	}
+	_ = writer.Close()
+
+	dict := regexp.MustCompile(`/Length \d+`).ReplaceAllString(
+		string(document[dictStart:streamStart]), fmt.Sprintf("/Length %d", compressed.Len()))
+	var bomb bytes.Buffer
+	bomb.Write(document[:dictStart])
+	bomb.WriteString(dict + ">>\nstream\n")
+	bomb.Write(compressed.Bytes())
+	bomb.Write(document[streamEnd:])
+	return bomb.Bytes()
 }
