@@ -84,7 +84,7 @@ func runPGRestart(ctx context.Context, workDir string, opts options, logger *slo
 	if err := stopCluster(ctx, dataDir); err != nil {
 		return err
 	}
-	time.Sleep(pgRestartOutage)
+	readiness := pollReadiness(ctx, client, app.baseURL, pgRestartOutage)
 	if err := startCluster(ctx, dataDir); err != nil {
 		return err
 	}
@@ -95,6 +95,10 @@ func runPGRestart(ctx context.Context, workDir string, opts options, logger *slo
 	wg.Wait()
 
 	tally.print(stoppedAt, startedAt, recovered)
+	fmt.Printf("/readyz during the outage: %s\n", readiness)
+	if err := scanLogForPanics(filepath.Join(workDir, "app.log")); err != nil {
+		return err
+	}
 	if err := checkWrites(ctx, seeded, tally.acknowledged); err != nil {
 		return err
 	}
@@ -269,6 +273,44 @@ func pgCtl(ctx context.Context, dataDir string, args ...string) error {
 	output, err := exec.CommandContext(ctx, command[0], command[1:]...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pg_ctl %s: %w: %s", args[0], err, output)
+	}
+	return nil
+}
+
+// pollReadiness asks /readyz every 100 ms for the given time and returns the answers by
+// status.
+func pollReadiness(ctx context.Context, client *http.Client, baseURL string, period time.Duration) string {
+	counts := map[int]int{}
+	deadline := time.Now().Add(period)
+	for time.Now().Before(deadline) {
+		request, _ := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/readyz", nil)
+		status := 0
+		if response, err := client.Do(request); err == nil {
+			_, _ = io.Copy(io.Discard, response.Body)
+			response.Body.Close()
+			status = response.StatusCode
+		}
+		counts[status]++
+		time.Sleep(100 * time.Millisecond)
+	}
+	var parts []string
+	for status, n := range counts {
+		parts = append(parts, fmt.Sprintf("%d×%d", status, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// scanLogForPanics fails when the app logged a panic or a stack trace.
+func scanLogForPanics(path string) error {
+	log, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	panics := strings.Count(string(log), "msg=panic") + strings.Count(string(log), "goroutine ")
+	fmt.Printf("app log: %d lines, %d panics or stack traces\n", strings.Count(string(log), "\n"), panics)
+	if panics > 0 {
+		return fmt.Errorf("the app logged %d panics or stack traces", panics)
 	}
 	return nil
 }
