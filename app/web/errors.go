@@ -2,10 +2,15 @@ package web
 
 import (
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 
 	"folio/domain"
 )
@@ -89,8 +94,36 @@ func errorStatus(err error) (status int, code, message string, internal bool) {
 		return fiberErr.Code, statusCode(fiberErr.Code), statusMessage(fiberErr.Code), false
 	}
 
+	if databaseUnavailable(err) {
+		status = fiber.StatusServiceUnavailable
+		return status, statusCode(status), "The database cannot be reached right now. " +
+			"Nothing was changed; please try again in a moment.", true
+	}
+
 	status = fiber.StatusInternalServerError
 	return status, statusCode(status), statusMessage(status), true
+}
+
+// databaseUnavailable reports whether err means the database could not be
+// reached or went away (a restart, a lost connection), as opposed to a
+// failure of the request itself. Such requests are answered with 503, which
+// clients may retry.
+func databaseUnavailable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P03: shutdown, crash, not accepting connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, puddle.ErrClosedPool)
 }
 
 func statusCode(status int) string {
@@ -113,6 +146,10 @@ func statusMessage(status int) string {
 // elsewhere. Internal errors are logged with their detail; the client sees only the request
 // id. It is also Fiber's ErrorHandler, for errors raised before any middleware ran (such as
 // a body over the limit), so it sets the security headers itself.
+// databaseRetryAfterSeconds is what a 503 for an unreachable database asks
+// clients to wait: about as long as a database restart takes.
+const databaseRetryAfterSeconds = "5"
+
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, message, internal := errorStatus(err)
 	if internal {
@@ -120,6 +157,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 
 	s.setSecurityHeaders(c)
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, databaseRetryAfterSeconds)
+	}
 	c.Status(status)
 	if isAPI(c) {
 		return writeJSONError(c, status, code, message)
