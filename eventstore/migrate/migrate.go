@@ -66,6 +66,12 @@ func apply(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
+	// An up-to-date database needs nothing but reading schema_migrations, so
+	// the app's least-privileged role, which may not create tables, can
+	// start. Anything pending is decided again under the lock below.
+	if todo, err := unapplied(ctx, pool, migrations); err == nil && len(todo) == 0 {
+		return nil, nil
+	}
 
 	conn, err := lockedConn(ctx, pool)
 	if err != nil {

@@ -252,3 +252,40 @@ func queryStrings(t *testing.T, pool *pgxpool.Pool, sql string) []string {
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), nil))
 }
+
+// TestApplyOnAnUpToDateDatabaseNeedsOnlyRead shows that the app's
+// least-privileged role, which may not create tables, can start once the
+// owner has migrated.
+func TestApplyOnAnUpToDateDatabaseNeedsOnlyRead(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	owner, err := pgxpool.New(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	role := "folio_reader_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")[:20]
+	_, err = owner.Exec(t.Context(), `DROP ROLE IF EXISTS `+role+`; CREATE ROLE `+role+` LOGIN;
+		REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+		GRANT USAGE ON SCHEMA public TO `+role+`; GRANT SELECT ON schema_migrations TO `+role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = owner.Exec(t.Context(), `REASSIGN OWNED BY `+role+` TO CURRENT_USER; DROP OWNED BY `+role+`; DROP ROLE `+role)
+	})
+
+	config, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config.ConnConfig.User = role
+	reader, err := pgxpool.NewWithConfig(t.Context(), config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	applied, err := migrate.Apply(t.Context(), reader, testLogger(t))
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("got %v, %v; want nothing to do and no error", applied, err)
+	}
+}
