@@ -144,6 +144,7 @@ func (s *Server) routes() {
 	app.Post("/api/v1/imports/:id/undo", s.api(s.apiUndoImport)...)
 	app.Post("/api/v1/wise/import", s.api(s.apiWiseImport)...)
 	app.Put("/api/v1/wise/token", s.api(s.apiSetWiseToken)...)
+
 	// Audit and admin.
 	app.Get("/history", s.signedIn(s.historyPage)...)
 	app.Get("/time-travel", s.signedIn(s.timeTravelPage)...)
