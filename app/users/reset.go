@@ -153,6 +153,12 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string,
 	if err != nil {
 		return User{}, fmt.Errorf("reset password of user %s: %w", user.ID, err)
 	}
+	// Whoever knew the old password may have made an API token: a reset ends those too.
+	_, err = tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
+		user.ID, s.now())
+	if err != nil {
+		return User{}, fmt.Errorf("revoke API tokens of user %s: %w", user.ID, err)
+	}
 	updated, err := endSessions(ctx, tx, user.ID)
 	if err != nil {
 		return User{}, err

@@ -142,3 +142,44 @@ func TestCreateTokenRejects(t *testing.T) {
 	_, _, err := store.CreateToken(ctx, ada.ID, "one too many")
 	wantCode(t, err, domain.CodeConflict, "")
 }
+
+func TestChangingThePasswordRevokesAPITokens(t *testing.T) {
+	t.Parallel()
+	store, _ := newStore(t)
+	ctx := context.Background()
+	ada := mustCreate(t, store, "ada@example.org")
+	_, secret, err := store.CreateToken(ctx, ada.ID, "script")
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	if _, _, err := store.AuthenticateToken(ctx, secret); err != nil {
+		t.Fatalf("token before the change: %v", err)
+	}
+	if _, err := store.ChangePassword(ctx, ada.ID, password, "a brand new long password"); err != nil {
+		t.Fatalf("ChangePassword: %v", err)
+	}
+	if _, _, err := store.AuthenticateToken(ctx, secret); !errors.Is(err, users.ErrTokenUnknown) {
+		t.Errorf("token after the change: got %v, want ErrTokenUnknown", err)
+	}
+}
+
+func TestResettingThePasswordRevokesAPITokens(t *testing.T) {
+	t.Parallel()
+	store, _ := newStore(t)
+	ctx := context.Background()
+	ada := mustCreate(t, store, "ada@example.org")
+	_, secret, err := store.CreateToken(ctx, ada.ID, "script")
+	if err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	_, reset, err := store.RequestPasswordReset(ctx, ada.Email)
+	if err != nil {
+		t.Fatalf("RequestPasswordReset: %v", err)
+	}
+	if _, err := store.ResetPassword(ctx, reset, "a brand new long password", nil); err != nil {
+		t.Fatalf("ResetPassword: %v", err)
+	}
+	if _, _, err := store.AuthenticateToken(ctx, secret); !errors.Is(err, users.ErrTokenUnknown) {
+		t.Errorf("token after the reset: got %v, want ErrTokenUnknown", err)
+	}
+}

@@ -234,11 +234,18 @@ func (s *Store) ChangePassword(ctx context.Context, id uuid.UUID,
 	if err != nil {
 		return User{}, err
 	}
-	// The old hash in the condition makes two concurrent changes not both succeed.
+	// The old hash in the condition makes two concurrent changes not both succeed. The
+	// user's API tokens are revoked with the change, in the same statement: whoever knew
+	// the old password may have made one.
 	row := s.pool.QueryRow(ctx, `
-		UPDATE users SET password_hash = $3, session_generation = session_generation + 1
-		WHERE id = $1 AND password_hash = $2
-		RETURNING `+userColumns, id, hash, newHash)
+		WITH changed AS (
+			UPDATE users SET password_hash = $3, session_generation = session_generation + 1
+			WHERE id = $1 AND password_hash = $2
+			RETURNING *),
+		revoked AS (
+			UPDATE api_tokens SET revoked_at = $4
+			WHERE user_id = $1 AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM changed))
+		SELECT `+userColumns+` FROM changed`, id, hash, newHash, s.now())
 	user, err := scanUser(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, domain.Conflict("the password was changed meanwhile; try again")
