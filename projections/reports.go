@@ -65,7 +65,15 @@ func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, quer
 	wholeFrom, wholeTo, head, tail := splitPeriod(query.period)
 	monthly, daily, dimension := "monthly_totals", "daily_totals", ""
 	args := []any{userID, wholeFrom.Time(), wholeTo.Time(), head.From.Time(), head.To.Time(), tail.From.Time(), tail.To.Time()}
+	payee := "value"
 	switch {
+	case query.tag != "" && query.byPayee:
+		monthly, daily = "dimension_monthly_totals", "dimension_daily_totals"
+		args = append(args, DimensionTagPayee, query.tag)
+		// Values from tag+U+001F up to tag+U+0020: every payee of this tag.
+		dimension = fmt.Sprintf(" AND dimension = $%d AND value >= $%d || chr(31) AND value < $%d || chr(32)",
+			len(args)-1, len(args), len(args))
+		payee = "split_part(value, chr(31), 2)"
 	case query.tag != "":
 		monthly, daily = "dimension_monthly_totals", "dimension_daily_totals"
 		args = append(args, DimensionTag, query.tag)
@@ -79,14 +87,18 @@ func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, quer
 		args = append(args, query.accountID)
 		dimension += fmt.Sprintf(" AND account_id = $%d", len(args))
 	}
-	payee, month := "''", "NULL::date"
-	if query.byPayee {
-		payee = "value"
+	month := "NULL::date"
+	if !query.byPayee {
+		payee = "''"
 	}
 	if query.byMonth {
 		month = "m"
 	}
-	sql := `SELECT account_id, currency, ` + month + `, ` + payee + `, sum(amount)::text FROM (
+	grouped := "value" // the payee the inner selects name value, or ''
+	if !query.byPayee {
+		grouped = "''"
+	}
+	sql := `SELECT account_id, currency, ` + month + `, ` + grouped + `, sum(amount)::text FROM (
 		SELECT account_id, currency, month AS m, ` + payee + ` AS value, amount FROM ` + monthly + `
 		WHERE user_id = $1 AND month >= $2 AND month < $3` + dimension + `
 		UNION ALL

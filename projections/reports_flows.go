@@ -251,7 +251,7 @@ type Breakdown struct {
 }
 
 // BuildBreakdown reads the expenses and income of a period by account, or
-// by payee. A breakdown by payee does not filter by tag.
+// by payee, of the transactions with options.Tag when it is set.
 func BuildBreakdown(ctx context.Context, q eventstore.Querier, userID uuid.UUID, period Period, byPayee bool,
 	options ReportOptions) (Breakdown, error) {
 	report := Breakdown{Period: period, ByPayee: byPayee, ExpenseTotals: Amounts{}, IncomeTotals: Amounts{}}
@@ -259,10 +259,7 @@ func BuildBreakdown(ctx context.Context, q eventstore.Querier, userID uuid.UUID,
 	if err != nil {
 		return report, err
 	}
-	query := totalsQuery{period: period, byMonth: options.ConvertTo != "", byPayee: byPayee}
-	if !byPayee {
-		query.tag = options.Tag
-	}
+	query := totalsQuery{period: period, byMonth: options.ConvertTo != "", byPayee: byPayee, tag: options.Tag}
 	totals, err := sumTotals(ctx, q, userID, query)
 	if err != nil {
 		return report, err

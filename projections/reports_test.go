@@ -113,6 +113,41 @@ func foldSums(books *domain.Books, from, to domain.Date, tag string) map[posting
 	return sums
 }
 
+// payeeKey is one line of a breakdown by payee.
+type payeeKey struct {
+	accountType domain.AccountType
+	payee       string
+	currency    string
+}
+
+// foldPayeeSums sums income and expense postings per payee from the fold,
+// of the transactions with tag when it is set.
+func foldPayeeSums(books *domain.Books, period projections.Period, tag string) map[payeeKey]decimal.Decimal {
+	sums := map[payeeKey]decimal.Decimal{}
+	for _, txn := range books.Transactions() {
+		if txn.Voided || txn.Date.After(period.To) || txn.Date.Before(period.From) {
+			continue
+		}
+		if tag != "" && !slices.Contains(txn.Tags, tag) {
+			continue
+		}
+		for _, posting := range txn.Postings {
+			account, _ := books.Account(posting.AccountID)
+			if account.Type != domain.Income && account.Type != domain.Expense {
+				continue
+			}
+			key := payeeKey{account.Type, txn.Payee, posting.Currency}
+			sums[key] = sums[key].Add(posting.Amount)
+		}
+	}
+	for key, amount := range sums {
+		if amount.IsZero() {
+			delete(sums, key)
+		}
+	}
+	return sums
+}
+
 func compareSums(t *testing.T, what string, got, want map[postingKey]decimal.Decimal) {
 	t.Helper()
 	for key, amount := range want {
@@ -192,6 +227,27 @@ func checkPeriodReports(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID, book
 		got[postingKey{line.Account.ID, line.Currency}] = unpresent(line.Account.Type, line.Amount)
 	}
 	compareSums(t, "breakdown "+what, got, onlyTypes(books, foldSums(books, period.From, period.To, options.Tag), domain.Income, domain.Expense))
+
+	byPayee, err := projections.BuildBreakdown(ctx, pool, userID, period, true, options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotPayees := map[payeeKey]decimal.Decimal{}
+	for _, line := range append(byPayee.Income, byPayee.Expenses...) {
+		key := payeeKey{line.Account.Type, line.Payee, line.Currency}
+		gotPayees[key] = gotPayees[key].Add(unpresent(line.Account.Type, line.Amount))
+	}
+	wantPayees := foldPayeeSums(books, period, options.Tag)
+	for key, amount := range wantPayees {
+		if !gotPayees[key].Equal(amount) {
+			t.Errorf("breakdown by payee %s: %s %q %s: got %s, want %s", what, key.accountType, key.payee, key.currency, gotPayees[key], amount)
+		}
+	}
+	for key, amount := range gotPayees {
+		if _, ok := wantPayees[key]; !ok {
+			t.Errorf("breakdown by payee %s: unexpected %s %q %s: %s", what, key.accountType, key.payee, key.currency, amount)
+		}
+	}
 
 	flow, err := projections.BuildCashFlow(ctx, pool, userID, period, options)
 	if err != nil {

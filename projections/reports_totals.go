@@ -14,17 +14,23 @@ import (
 	"folio/eventstore"
 )
 
-// Dimensions of the dimension totals tables.
+// Dimensions of the dimension totals tables. DimensionTagPayee totals per
+// tag and payee together, so that a breakdown by payee can filter by tag; its
+// value is the tag, tagPayeeSeparator and the payee. Neither part can hold
+// the separator: tags are letters, digits, - and _, payees reject control
+// characters.
 const (
-	DimensionTag   = "tag"
-	DimensionPayee = "payee"
+	DimensionTag      = "tag"
+	DimensionPayee    = "payee"
+	DimensionTagPayee = "tag_payee"
+	tagPayeeSeparator = "\x1f"
 )
 
 // reportTotals keeps the pre-aggregated tables that reports read beside the
 // core monthly_totals: totals per day, and totals per tag and per payee by
 // month and by day.
 var reportTotals = Extension{
-	Projection: Projection{Name: "report_totals", Version: 1, Tables: []string{
+	Projection: Projection{Name: "report_totals", Version: 2, Tables: []string{
 		"report_entries", "daily_totals", "dimension_monthly_totals", "dimension_daily_totals"}},
 	Columns: map[string][]string{
 		"report_entries": reportEntryColumns,
@@ -89,6 +95,7 @@ func (s *reportSums) add(entry reportEntry, subtract bool) {
 		s.addDimension(DimensionPayee, entry.payee, key, month, amount)
 		for _, tag := range entry.tags {
 			s.addDimension(DimensionTag, tag, key, month, amount)
+			s.addDimension(DimensionTagPayee, tag+tagPayeeSeparator+entry.payee, key, month, amount)
 		}
 	}
 }
