@@ -135,7 +135,7 @@ func (c RemovePrice) decide(b *Books, _ func() uuid.UUID) ([]Event, error) {
 		return nil, &Error{Code: CodeConflict, Field: "date",
 			Message: fmt.Sprintf("this rate is dated %s, inside the locked period up to %s", price.Date, b.Settings.LockDate)}
 	}
-	return []Event{PriceRemoved{PriceID: c.PriceID}}, nil
+	return []Event{PriceRemoved(c)}, nil
 }
 
 func (e PriceRecorded) applyTo(b *Books) error {

@@ -99,7 +99,7 @@ func (s *Server) accountIDOf(c *fiber.Ctx, reference string) (uuid.UUID, error) 
 		}
 	}
 	for _, account := range accounts {
-		if strings.ToLower(account.Name) == strings.ToLower(reference) {
+		if strings.EqualFold(account.Name, reference) {
 			return account.AccountID, nil
 		}
 	}

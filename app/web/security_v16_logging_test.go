@@ -24,7 +24,7 @@ func TestSecurityV16SecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	t.Parallel()
 	ss := newSecurityServer(t)
 	ada := ss.signedIn("ada@example.org")
-	bob := ss.signedIn("bob@example.org")
+	ss.signedIn("bob@example.org") // bob exists, for the password reset below
 	_, token := apiToken(t, ada, "script")
 	ss.secret(token)
 	wantStatus(t, ss.client().api(http.MethodGet, "/api/v1/me", nil, bearer(token)),
@@ -58,7 +58,7 @@ func TestSecurityV16SecurityEventsLoggedWithoutSecrets(t *testing.T) {
 		"new_password": {"bob's brand new passphrase"}}), http.StatusOK)
 	ss.secret("bob's brand new passphrase")
 
-	bob = ss.client()
+	bob := ss.client()
 	wantStatus(t, bob.login("bob@example.org", "bob's brand new passphrase"),
 		http.StatusSeeOther)
 	bob.get("/settings")
