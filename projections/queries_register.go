@@ -86,14 +86,7 @@ func Register(ctx context.Context, q eventstore.Querier, userID, accountID uuid.
 	if err != nil {
 		return RegisterPage{}, fmt.Errorf("read register: %w", err)
 	}
-	lines, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RegisterLine, error) {
-		var line RegisterLine
-		var date pgDate
-		err := row.Scan(&line.TransactionID, &line.Line, &date, &line.Description, &line.Payee, &line.Amount,
-			&line.Currency, &line.RecordedVersion)
-		line.Date = date.Date
-		return line, err
-	})
+	lines, err := pgx.CollectRows(rows, scanRegisterLine)
 	if err != nil {
 		return RegisterPage{}, fmt.Errorf("read register: %w", err)
 	}
@@ -113,6 +106,18 @@ func Register(ctx context.Context, q eventstore.Querier, userID, accountID uuid.
 	}
 	page.Lines = lines
 	return page, nil
+}
+
+// scanRegisterLine reads a posting row of a register or general ledger
+// query: transaction id, line, date, description, payee, amount, currency
+// and recorded version.
+func scanRegisterLine(row pgx.CollectableRow) (RegisterLine, error) {
+	var line RegisterLine
+	var date pgDate
+	err := row.Scan(&line.TransactionID, &line.Line, &date, &line.Description, &line.Payee, &line.Amount,
+		&line.Currency, &line.RecordedVersion)
+	line.Date = date.Date
+	return line, err
 }
 
 // balancesBefore returns, per currency, the account's balance right after

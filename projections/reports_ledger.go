@@ -14,39 +14,15 @@ import (
 )
 
 // LedgerLine is one posting of a general ledger with the account's balance
-// in the posting's currency right after it.
-type LedgerLine struct {
-	TransactionID   uuid.UUID
-	Line            int
-	Date            domain.Date
-	Description     string
-	Payee           string
-	Amount          decimal.Decimal
-	Currency        string
-	Balance         decimal.Decimal
-	RecordedVersion int64
-}
+// in the posting's currency right after it: the same as a register line.
+type LedgerLine = RegisterLine
 
-// LedgerCursor marks the last line of a general ledger page (oldest first).
-type LedgerCursor struct {
-	Date            domain.Date
-	RecordedVersion int64
-	Line            int
-}
+// LedgerCursor marks the last line of a general ledger page (oldest first);
+// it is written and read like a register cursor.
+type LedgerCursor = RegisterCursor
 
-// String encodes the cursor for a URL.
-func (c LedgerCursor) String() string {
-	return fmt.Sprintf("%s_%d_%d", c.Date, c.RecordedVersion, c.Line)
-}
-
-// ParseLedgerCursor reads what String wrote.
-func ParseLedgerCursor(text string) (*LedgerCursor, error) {
-	cursor, err := ParseRegisterCursor(text)
-	if err != nil {
-		return nil, err
-	}
-	return &LedgerCursor{Date: cursor.Date, RecordedVersion: cursor.RecordedVersion, Line: cursor.Line}, nil
-}
+// ParseLedgerCursor reads what LedgerCursor.String wrote.
+func ParseLedgerCursor(text string) (*LedgerCursor, error) { return ParseRegisterCursor(text) }
 
 // GeneralLedger is one account's postings over a period, oldest first, with
 // a running balance per currency: the balance before the period, the lines
@@ -131,14 +107,7 @@ func ledgerLines(ctx context.Context, q eventstore.Querier, userID, accountID uu
 	if err != nil {
 		return nil, nil, fmt.Errorf("read general ledger: %w", err)
 	}
-	lines, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LedgerLine, error) {
-		var line LedgerLine
-		var date pgDate
-		err := row.Scan(&line.TransactionID, &line.Line, &date, &line.Description, &line.Payee, &line.Amount,
-			&line.Currency, &line.RecordedVersion)
-		line.Date = date.Date
-		return line, err
-	})
+	lines, err := pgx.CollectRows(rows, scanRegisterLine)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read general ledger: %w", err)
 	}
