@@ -111,17 +111,18 @@ func bodyTooLarge(c *fiber.Ctx) error {
 // errBodyTooLarge is what a streamed body's reader returns past its limit.
 var errBodyTooLarge = errors.New("request body too large")
 
-// limitedBody reads a streamed body and fails with errBodyTooLarge past
-// its limit, however the client framed it (chunked or with a false
-// Content-Length).
+// limitedBody reads a streamed body, or a part of one, and fails with
+// tooLarge (errBodyTooLarge when nil) past its limit, however the client
+// framed it (chunked or with a false Content-Length).
 type limitedBody struct {
 	reader    io.Reader
 	remaining int64
+	tooLarge  error
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.remaining < 0 {
-		return 0, errBodyTooLarge
+		return 0, b.errTooLarge()
 	}
 	if int64(len(p)) > b.remaining+1 {
 		p = p[:b.remaining+1]
@@ -129,9 +130,16 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.reader.Read(p)
 	b.remaining -= int64(n)
 	if b.remaining < 0 {
-		return n, errBodyTooLarge
+		return n, b.errTooLarge()
 	}
 	return n, err
+}
+
+func (b *limitedBody) errTooLarge() error {
+	if b.tooLarge != nil {
+		return b.tooLarge
+	}
+	return errBodyTooLarge
 }
 
 // streamedFormKey keeps a streamed form between middleware and handler.

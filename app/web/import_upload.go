@@ -145,7 +145,7 @@ func (s *Server) parseUploadedFile(c *fiber.Ctx, userID uuid.UUID, part *multipa
 		}
 	}
 	hash := sha256.New()
-	file := &fileLimit{reader: io.TeeReader(part, hash), remaining: statementBytesMax}
+	file := &limitedBody{reader: io.TeeReader(part, hash), remaining: statementBytesMax, tooLarge: errFileTooLarge}
 	options := imports.Options{Format: upload.format, Mapping: upload.mapping,
 		MappingFor: func(guess imports.Guess) *imports.Mapping {
 			mapping, err := s.savedMappingFor(c, userID, upload.account, guess.Signature)
@@ -205,27 +205,6 @@ func (s *Server) savedMappingFor(c *fiber.Ctx, userID uuid.UUID, reference, sign
 }
 
 var errFileTooLarge = errors.New("statement file too large")
-
-// fileLimit fails a read once the file grows past its limit.
-type fileLimit struct {
-	reader    io.Reader
-	remaining int64
-}
-
-func (f *fileLimit) Read(p []byte) (int, error) {
-	if f.remaining < 0 {
-		return 0, errFileTooLarge
-	}
-	if int64(len(p)) > f.remaining+1 {
-		p = p[:f.remaining+1]
-	}
-	n, err := f.reader.Read(p)
-	f.remaining -= int64(n)
-	if f.remaining < 0 {
-		return n, errFileTooLarge
-	}
-	return n, err
-}
 
 func uploadReadError(err error) error {
 	if errors.Is(err, errBodyTooLarge) {
