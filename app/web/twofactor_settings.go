@@ -141,19 +141,7 @@ func (s *Server) enableTwoFactor(c *fiber.Ctx) error {
 func (s *Server) newRecoveryCodes(c *fiber.Ctx) error {
 	user := currentUser(c)
 
-	err := s.confirmPassword(c, user, c.FormValue("password"))
-	var refusal *authRefusal
-	if errors.As(err, &refusal) {
-		return s.twoFactorRejected(c, refusal.status, "codes_password", refusal.message)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = s.checkSecondFactor(c, user, c.FormValue("code"))
-	if errors.As(err, &refusal) {
-		return s.twoFactorRejected(c, refusal.status, "codes_code", refusal.message)
-	}
-	if err != nil {
+	if refused, err := s.confirmBothFactors(c, user, "codes_password", "codes_code"); refused || err != nil {
 		return err
 	}
 	codes, err := s.twoFactor.NewRecoveryCodes(c.UserContext(), user.ID)
@@ -172,19 +160,7 @@ func (s *Server) newRecoveryCodes(c *fiber.Ctx) error {
 func (s *Server) disableTwoFactor(c *fiber.Ctx) error {
 	user := currentUser(c)
 
-	err := s.confirmPassword(c, user, c.FormValue("password"))
-	var refusal *authRefusal
-	if errors.As(err, &refusal) {
-		return s.twoFactorRejected(c, refusal.status, "password", refusal.message)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = s.checkSecondFactor(c, user, c.FormValue("code"))
-	if errors.As(err, &refusal) {
-		return s.twoFactorRejected(c, refusal.status, "code", refusal.message)
-	}
-	if err != nil {
+	if refused, err := s.confirmBothFactors(c, user, "password", "code"); refused || err != nil {
 		return err
 	}
 	updated, err := s.twoFactor.Disable(c.UserContext(), user.ID)
@@ -201,6 +177,26 @@ func (s *Server) disableTwoFactor(c *fiber.Ctx) error {
 	data := twoFactorView{Notice: "Two-factor sign-in is off. Your other sessions were " +
 		"logged out.", Errors: map[string]string{}}
 	return s.render(c, "twofactor_settings", "two_factor_section", data)
+}
+
+// confirmBothFactors checks the form's password and second-factor code before a change to
+// how user signs in. On a refusal it renders the section with the message beside
+// passwordField or codeField and reports refused; err is then what rendering returned.
+func (s *Server) confirmBothFactors(c *fiber.Ctx, user users.User, passwordField,
+	codeField string) (refused bool, err error) {
+	err = s.confirmPassword(c, user, c.FormValue("password"))
+	var refusal *authRefusal
+	if errors.As(err, &refusal) {
+		return true, s.twoFactorRejected(c, refusal.status, passwordField, refusal.message)
+	}
+	if err != nil {
+		return false, err
+	}
+	_, err = s.checkSecondFactor(c, user, c.FormValue("code"))
+	if errors.As(err, &refusal) {
+		return true, s.twoFactorRejected(c, refusal.status, codeField, refusal.message)
+	}
+	return false, err
 }
 
 // confirmPassword checks the current password of user before a change to how they sign in,
