@@ -59,22 +59,33 @@ var ErrBooksChanged = &domain.Error{Code: domain.CodeConflict,
 // Execute decides cmd against the user's current books and appends the
 // events. Rejections come back as *domain.Error.
 func (s *Service) Execute(ctx context.Context, meta Meta, cmd domain.Command) (Result, error) {
-	if meta.CommandID == uuid.Nil {
+	callerChoseID := meta.CommandID != uuid.Nil
+	if !callerChoseID {
 		meta.CommandID = s.newID()
 	}
 	if meta.ActorID == uuid.Nil {
 		meta.ActorID = meta.UserID
 	}
-	// A retried command (a double-submitted form, a client retrying after a
-	// lost answer) gets its first result, not a second decision against
-	// books it already changed. The store checks again under its lock.
-	previous, found, err := s.store.CommandResult(ctx, meta.UserID, meta.CommandID)
-	if err != nil {
-		return Result{}, err
+	result, err := s.execute(ctx, meta, cmd)
+	if callerChoseID && IsRejection(err) {
+		// A retried command (a double-submitted form, a client retrying
+		// after a lost answer) may be rejected by books it already changed
+		// ("already closed"): it gets its first result instead. A retry that
+		// decides again without a rejection is caught by the store.
+		previous, found, lookupErr := s.store.CommandResult(ctx, meta.UserID, meta.CommandID)
+		if lookupErr != nil {
+			return Result{}, lookupErr
+		}
+		if found {
+			return s.firstResult(ctx, meta.UserID, previous)
+		}
 	}
-	if found {
-		return s.firstResult(ctx, meta.UserID, previous)
-	}
+	return result, err
+}
+
+// execute decides and appends under the user's lock, deciding again when
+// another writer got there first.
+func (s *Service) execute(ctx context.Context, meta Meta, cmd domain.Command) (Result, error) {
 	entry := s.cache.entry(meta.UserID)
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
