@@ -207,10 +207,36 @@ func (b *browser) waitFor(what, expression string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStepTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expression)); err != nil {
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expression))
+		if err == nil {
+			_, err = chromedp.Run(ctx, chromedp.Poll[bool](htmxSettled))
+		}
+		if err == nil {
+			return
+		}
+		if isLostContext(err) && ctx.Err() == nil {
+			// A confirm dialog or an htmx swap can retire the JavaScript
+			// context the poll was bound to; polling again binds a new one.
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
 		b.screenshot(what)
 		b.t.Fatalf("%s: %v", what, err)
 	}
+}
+
+// htmxSettled is true once htmx has finished every request, swap and
+// settle: new content carries htmx-added until htmx has wired it up, and a
+// click before then would follow the plain link instead.
+const htmxSettled = `document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null`
+
+// isLostContext reports DevTools' answer for an evaluation whose
+// execution context went away while it ran.
+func isLostContext(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // evaluate runs JavaScript through DevTools, as a user's typing would
