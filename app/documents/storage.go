@@ -2,9 +2,9 @@
 // an upload as a stream into a spool file, hashing and counting as it goes,
 // checks that it is a PDF, and keeps it through a Storage under its owner and
 // its SHA-256, so that the same file is stored once. Folder, the default
-// Storage, keeps files on the local disk; a store for several app instances
-// (an S3-compatible one) implements the same interface, and the handlers do
-// not change.
+// Storage, keeps files on the local disk; S3 keeps them in a bucket of an
+// S3-compatible store, which several app instances can share. The handlers
+// do not know which one they use.
 package documents
 
 import (
