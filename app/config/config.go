@@ -57,8 +57,11 @@ type Config struct {
 	// DatabaseURL names the PostgreSQL database. It may hold a password: never log it.
 	// Empty only in development.
 	DatabaseURL string
-	// UploadFolder is where uploaded documents are kept.
+	// UploadFolder is where uploaded documents are kept, unless DocumentsS3 is enabled.
 	UploadFolder string
+	// DocumentsS3 is the S3-compatible bucket that keeps documents in place of UploadFolder
+	// when its Bucket is set. Its SecretKey is a secret: never log it.
+	DocumentsS3 DocumentsS3Config
 	// DocumentQuotaBytes is DOCUMENT_QUOTA_BYTES: how many bytes of documents each user may
 	// keep. Zero means no limit.
 	DocumentQuotaBytes int64
@@ -168,6 +171,10 @@ func Load(getenv func(string) string, dataDir string) (Config, error) {
 		return Config{}, err
 	}
 	err = loadMail(&config, getenv, dataDir)
+	if err != nil {
+		return Config{}, err
+	}
+	config.DocumentsS3, err = loadDocumentsS3(getenv, config.Production())
 	if err != nil {
 		return Config{}, err
 	}
