@@ -99,7 +99,11 @@ func checkConfiguration(ctx context.Context, getenv func(string) string) []check
 			"serve over HTTPS and set SESSION_COOKIE_SECURE=true"))
 	}
 	results = append(results, checkDatabase(ctx, cfg.DatabaseURL)...)
-	results = append(results, checkUploadFolder(cfg.UploadFolder))
+	if cfg.DocumentsS3.Enabled() {
+		results = append(results, checkDocumentBucket(ctx, cfg.DocumentsS3)...)
+	} else {
+		results = append(results, checkUploadFolder(cfg.UploadFolder))
+	}
 	return append(results, checkWiseURL(cfg.WiseAPIURL))
 }
 

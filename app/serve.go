@@ -13,6 +13,7 @@ import (
 
 	"folio/app/config"
 	"folio/app/database"
+	"folio/app/documents"
 	"folio/app/ledger"
 	"folio/app/metrics"
 	"folio/app/web"
@@ -40,9 +41,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	store := eventstore.New(db.Pool, eventstore.WithProjector(
 		metrics.Projector{Next: projections.Projector{}, Registry: registry}))
 	service := ledger.New(store, logger, booksCachedMax)
+	storage, err := documentStorage(cfg, logger)
+	if err != nil {
+		return err
+	}
 
 	server, err := web.New(web.Deps{
-		Config: cfg, Pool: db.Pool, Logger: logger, Store: store, Ledger: service,
+		Config: cfg, Pool: db.Pool, Logger: logger, Store: store, Ledger: service, Documents: storage,
 		OnRegister: func(ctx context.Context, userID uuid.UUID) error {
 			return service.EnsureOpened(ctx, userID, userID, "register-"+userID.String())
 		},
@@ -61,6 +66,34 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	logger.Info("serving", "addr", cfg.Addr, "env", cfg.Env)
 	fmt.Fprintf(env.stdout, "Folio is running on http://%s (Ctrl-C stops it)\n", cfg.Addr)
 	return server.Listen(ctx)
+}
+
+// documentStorage is where documents are kept: the S3-compatible bucket when
+// DOCUMENTS_S3_BUCKET is set, the upload folder otherwise.
+func documentStorage(cfg config.Config, logger *slog.Logger) (documents.Storage, error) {
+	if cfg.DocumentsS3.Enabled() {
+		store, err := newS3Storage(cfg.DocumentsS3)
+		if err != nil {
+			return nil, err
+		}
+		logger.Info("documents in an S3 bucket", "endpoint", cfg.DocumentsS3.Endpoint,
+			"bucket", cfg.DocumentsS3.Bucket, "prefix", cfg.DocumentsS3.Prefix)
+		return store, nil
+	}
+	folder, err := documents.NewFolder(cfg.UploadFolder)
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("documents in a folder", "folder", cfg.UploadFolder)
+	return folder, nil
+}
+
+// newS3Storage opens the bucket of the DOCUMENTS_S3_* settings. Uploads wait in the
+// system's temporary folder until they are sent.
+func newS3Storage(s3 config.DocumentsS3Config) (*documents.S3, error) {
+	return documents.NewS3(documents.S3Options{Endpoint: s3.Endpoint, Insecure: s3.Insecure,
+		Region: s3.Region, Bucket: s3.Bucket, AccessKey: s3.AccessKey, SecretKey: s3.SecretKey,
+		Prefix: s3.Prefix})
 }
 
 // newLogger writes JSON lines in production, for log collectors, and text
