@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -21,6 +22,17 @@ func uploadFolder(env *environment) string {
 	return config.DefaultUploadFolder
 }
 
+// refuseDocumentBucket stops backup and restore when documents are kept in an S3 bucket:
+// both read and write only the upload folder, so the archive would hold none of them.
+func refuseDocumentBucket(env *environment, command string) error {
+	if strings.TrimSpace(env.getenv("DOCUMENTS_S3_BUCKET")) == "" {
+		return nil
+	}
+	return fmt.Errorf("%s handles documents in UPLOAD_FOLDER only, and DOCUMENTS_S3_BUCKET is "+
+		"set: back up the database with pg_dump and the bucket with the store's own tools "+
+		"(docs/scaling.md)", command)
+}
+
 func runBackup(ctx context.Context, env *environment, args []string) error {
 	flags := flag.NewFlagSet("backup", flag.ContinueOnError)
 	flags.SetOutput(env.stderr)
@@ -30,6 +42,9 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	}
 	if *out == "" || flags.NArg() > 0 {
 		return usagef("give --out FILE and nothing else")
+	}
+	if err := refuseDocumentBucket(env, "backup"); err != nil {
+		return err
 	}
 	db, err := openDatabase(ctx, env)
 	if err != nil {

@@ -21,6 +21,9 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	if *in == "" || flags.NArg() > 0 {
 		return usagef("give --in FILE [--force] and nothing else")
 	}
+	if err := refuseDocumentBucket(env, "restore"); err != nil {
+		return err
+	}
 	var source io.Reader = env.stdin
 	if *in != "-" {
 		file, err := os.Open(*in)
