@@ -191,7 +191,7 @@ func (s *Store) chain(req AppendRequest, head streamHead) ([]RecordedEvent, erro
 
 var eventColumns = []string{
 	"user_id", "version", "event_type", "schema_version", "payload",
-	"recorded_at", "actor_id", "command_id", "request_id", "hash",
+	"recorded_at", "actor_id", "command_id", "request_id", "hash", "subject_id",
 }
 
 func insertEvents(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error {
@@ -199,8 +199,12 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error 
 	for i, e := range events {
 		// Ids go in as pgtype.UUID: as uuid.UUID, pgx would encode each
 		// through its driver.Valuer and a string.
+		subject := pgtype.UUID{}
+		if id, ok := domain.SubjectOf(e.Event); ok {
+			subject = pgUUID(id)
+		}
 		rows[i] = []any{pgUUID(e.UserID), e.Version, e.Type, e.SchemaVersion, string(e.Payload),
-			e.RecordedAt, pgUUID(e.ActorID), pgUUID(e.CommandID), e.RequestID, e.Hash}
+			e.RecordedAt, pgUUID(e.ActorID), pgUUID(e.CommandID), e.RequestID, e.Hash, subject}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("insert events: %w", err)

@@ -218,33 +218,42 @@ func TestEventsRejectUpdateAndDelete(t *testing.T) {
 }
 
 func TestVerifyNamesTheTamperedEvent(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	pool, err := pgxpool.New(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	s := New(pool)
-	userID := uuid.New()
-	appendEvents(t, s, userID, 0, opened(5))
+	for name, tamper := range map[string]string{
+		"payload": `payload = replace(payload, 'Account 2', 'Account X')`,
+		"subject": `subject_id = gen_random_uuid()`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := pgtest.NewDatabase(t)
+			pool, err := pgxpool.New(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			userID := uuid.New()
+			appendEvents(t, New(pool), userID, 0, opened(5))
+			if broken, err := VerifyChain(context.Background(), pool, userID); broken != nil || err != nil {
+				t.Fatalf("before tampering: %v %v", broken, err)
+			}
 
-	superuser, err := pgx.Connect(context.Background(), pgtest.SuperuserURL(t, url))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer superuser.Close(context.Background())
-	_, err = superuser.Exec(context.Background(), `
-		ALTER TABLE events DISABLE TRIGGER events_append_only;
-		UPDATE events SET payload = replace(payload, 'Account 2', 'Account X') WHERE user_id = '`+userID.String()+`' AND version = 3;
-		ALTER TABLE events ENABLE TRIGGER events_append_only;`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	broken, err := VerifyChain(context.Background(), pool, userID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if broken == nil || broken.Version != 3 {
-		t.Fatalf("got %v, want event 3 named", broken)
+			superuser, err := pgx.Connect(context.Background(), pgtest.SuperuserURL(t, url))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer superuser.Close(context.Background())
+			_, err = superuser.Exec(context.Background(), `
+				ALTER TABLE events DISABLE TRIGGER events_append_only;
+				UPDATE events SET `+tamper+` WHERE user_id = '`+userID.String()+`' AND version = 3;
+				ALTER TABLE events ENABLE TRIGGER events_append_only;`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			broken, err := VerifyChain(context.Background(), pool, userID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if broken == nil || broken.Version != 3 {
+				t.Fatalf("got %v, want event 3 named", broken)
+			}
+		})
 	}
 }

@@ -48,7 +48,30 @@ func VerifyChain(ctx context.Context, q Querier, userID uuid.UUID) (*ChainBreak,
 	if found != nil {
 		return found, nil
 	}
-	return checkHead(ctx, q, userID, expected-1, previous)
+	if found, err = checkHead(ctx, q, userID, expected-1, previous); found != nil || err != nil {
+		return found, err
+	}
+	return checkSubjects(ctx, q, userID)
+}
+
+// checkSubjects finds the first event whose subject_id column, which the
+// hash does not cover, disagrees with the subject its hashed payload names.
+// It runs after the chain holds, so every payload is the JSON that was
+// appended.
+func checkSubjects(ctx context.Context, q Querier, userID uuid.UUID) (*ChainBreak, error) {
+	var version int64
+	err := q.QueryRow(ctx, `SELECT version FROM events WHERE user_id = $1
+		AND subject_id IS DISTINCT FROM (CASE WHEN event_type IN ('TransactionRecorded', 'TransactionAmended',
+			'TransactionVoided', 'AccountOpened', 'AccountRenamed', 'AccountClosed', 'AccountReopened')
+			THEN coalesce(payload::jsonb ->> 'transaction_id', payload::jsonb ->> 'account_id')::uuid END)
+		ORDER BY version LIMIT 1`, userID).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check event subjects of %s: %w", userID, err)
+	}
+	return &ChainBreak{UserID: userID, Version: version, Reason: "subject column does not match the event's payload"}, nil
 }
 
 func checkLink(e RecordedEvent, expectedVersion int64, previous []byte) *ChainBreak {

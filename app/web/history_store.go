@@ -124,8 +124,7 @@ func (s *Server) previousVersions(ctx context.Context, ownerID uuid.UUID,
 		FROM unnest($2::text[], $3::bigint[]) AS q (subject, version)
 		CROSS JOIN LATERAL (
 			SELECT event_type, schema_version, payload FROM events
-			WHERE user_id = $1
-			  AND coalesce(payload::jsonb ->> 'transaction_id', payload::jsonb ->> 'account_id') = q.subject
+			WHERE user_id = $1 AND subject_id = q.subject::uuid
 			  AND event_type IN ('TransactionRecorded', 'TransactionAmended', 'AccountOpened',
 			                     'AccountRenamed')
 			  AND version < q.version
