@@ -27,6 +27,8 @@ type Extension struct {
 	// Apply applies one append's events, all of one user, to the
 	// extension's tables, inside the append's transaction. Name tables with
 	// tables.Name, never literally: during a rebuild they live elsewhere.
+	// It runs before the core tables take the events, so it reads the
+	// journal as it was before them.
 	Apply func(ctx context.Context, tx pgx.Tx, tables Tables, events []eventstore.RecordedEvent) error
 	// Rows derives the extension's rows for one user from a fold of their
 	// events: table name to rows of values in Columns order.

@@ -17,13 +17,15 @@ import (
 // eventstore.Projector.
 type Projector struct{}
 
-// Apply projects one append's events, which all belong to one user, to the
-// core tables and every registered extension.
+// Apply projects one append's events, which all belong to one user, to
+// every registered extension and then the core tables. Extensions go first
+// so that they find the journal as it was before the events: an amendment
+// or a void takes the old version's share out.
 func (Projector) Apply(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	if err := applyEvents(ctx, tx, liveSchema, events); err != nil {
+	if err := applyExtensions(ctx, tx, liveSchema, events, nil); err != nil {
 		return err
 	}
-	return applyExtensions(ctx, tx, liveSchema, events, nil)
+	return applyEvents(ctx, tx, liveSchema, events)
 }
 
 // applyEvents folds events into a delta in memory, then writes the delta

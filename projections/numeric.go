@@ -15,3 +15,13 @@ func numeric(d decimal.Decimal) pgtype.Numeric {
 // pgUUID hands pgx the id's bytes directly. Passed as uuid.UUID, pgx would
 // go through its driver.Valuer and a string for every value of a COPY.
 func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
+
+// pgUUIDs converts ids for an array parameter. As []uuid.UUID, pgx would
+// encode each id through its driver.Valuer and a string.
+func pgUUIDs(ids []uuid.UUID) []pgtype.UUID {
+	out := make([]pgtype.UUID, len(ids))
+	for i, id := range ids {
+		out[i] = pgUUID(id)
+	}
+	return out
+}

@@ -14,11 +14,11 @@ import (
 	"folio/eventstore"
 )
 
-// Reports read only pre-aggregated tables: monthly_totals for the whole
-// months of a period, daily_totals for the days of the months a period
-// cuts, the dimension tables when they filter by tag or group by payee, and
-// prices to convert. None reads the journal, except the general ledger,
-// which lists one account's postings a page at a time.
+// Reports read pre-aggregated tables for the whole months of a period
+// (monthly_totals, or dimension_monthly_totals when they filter by tag or
+// group by payee) and prices to convert. Only the days of the months a
+// period cuts, at most two partial months, are summed from the journal; the
+// general ledger lists one account's postings a page at a time.
 
 // ReportOptions narrow and convert a report.
 type ReportOptions struct {
@@ -58,52 +58,61 @@ type totalsQuery struct {
 	accountID uuid.UUID // only this account
 }
 
-// sumTotals sums postings over a period from the aggregates: the months the
-// period covers whole from the monthly table, the days of the months it
-// cuts from the daily table.
+// sumTotals sums postings over a period: the months the period covers
+// whole from the monthly aggregates, the days of the months it cuts from
+// the journal.
 func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, query totalsQuery) ([]accountTotal, error) {
 	wholeFrom, wholeTo, head, tail := splitPeriod(query.period)
-	monthly, daily, dimension := "monthly_totals", "daily_totals", ""
-	args := []any{userID, wholeFrom.Time(), wholeTo.Time(), head.From.Time(), head.To.Time(), tail.From.Time(), tail.To.Time()}
-	payee := "value"
+	args := []any{userID, wholeFrom.Time(), wholeTo.Time()}
+	monthly, monthlyFilter, monthlyPayee := "monthly_totals", "", "''"
+	journalFilter, journalPayee := "", "''"
 	switch {
 	case query.tag != "" && query.byPayee:
-		monthly, daily = "dimension_monthly_totals", "dimension_daily_totals"
+		monthly = "dimension_monthly_totals"
 		args = append(args, DimensionTagPayee, query.tag)
 		// Values from tag+U+001F up to tag+U+0020: every payee of this tag.
-		dimension = fmt.Sprintf(" AND dimension = $%d AND value >= $%d || chr(31) AND value < $%d || chr(32)",
+		monthlyFilter = fmt.Sprintf(" AND dimension = $%d AND value >= $%d || chr(31) AND value < $%d || chr(32)",
 			len(args)-1, len(args), len(args))
-		payee = "split_part(value, chr(31), 2)"
+		monthlyPayee = "split_part(value, chr(31), 2)"
+		journalFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
 	case query.tag != "":
-		monthly, daily = "dimension_monthly_totals", "dimension_daily_totals"
+		monthly = "dimension_monthly_totals"
 		args = append(args, DimensionTag, query.tag)
-		dimension = fmt.Sprintf(" AND dimension = $%d AND value = $%d", len(args)-1, len(args))
+		monthlyFilter = fmt.Sprintf(" AND dimension = $%d AND value = $%d", len(args)-1, len(args))
+		journalFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
 	case query.byPayee:
-		monthly, daily = "dimension_monthly_totals", "dimension_daily_totals"
+		monthly = "dimension_monthly_totals"
 		args = append(args, DimensionPayee)
-		dimension = fmt.Sprintf(" AND dimension = $%d", len(args))
+		monthlyFilter = fmt.Sprintf(" AND dimension = $%d", len(args))
+		monthlyPayee = "value"
+	}
+	if query.byPayee {
+		journalPayee = "j.payee"
 	}
 	if query.accountID != uuid.Nil {
 		args = append(args, query.accountID)
-		dimension += fmt.Sprintf(" AND account_id = $%d", len(args))
+		monthlyFilter += fmt.Sprintf(" AND account_id = $%d", len(args))
+		journalFilter += fmt.Sprintf(" AND p.account_id = $%d", len(args))
 	}
 	month := "NULL::date"
-	if !query.byPayee {
-		payee = "''"
-	}
 	if query.byMonth {
 		month = "m"
 	}
-	grouped := "value" // the payee the inner selects name value, or ''
-	if !query.byPayee {
-		grouped = "''"
-	}
-	sql := `SELECT account_id, currency, ` + month + `, ` + grouped + `, sum(amount)::text FROM (
-		SELECT account_id, currency, month AS m, ` + payee + ` AS value, amount FROM ` + monthly + `
-		WHERE user_id = $1 AND month >= $2 AND month < $3` + dimension + `
+	days := ""
+	if !head.To.Before(head.From) || !tail.To.Before(tail.From) {
+		args = append(args, head.From.Time(), head.To.Time(), tail.From.Time(), tail.To.Time())
+		n := len(args)
+		days = fmt.Sprintf(`
 		UNION ALL
-		SELECT account_id, currency, date_trunc('month', day)::date, ` + payee + `, amount FROM ` + daily + `
-		WHERE user_id = $1 AND (day BETWEEN $4 AND $5 OR day BETWEEN $6 AND $7)` + dimension + `
+		SELECT p.account_id, p.currency, date_trunc('month', j.date)::date, %s, p.amount
+		FROM journal j JOIN journal_postings p ON p.user_id = j.user_id AND p.transaction_id = j.transaction_id
+		WHERE j.user_id = $1 AND NOT j.voided
+		  AND (j.date BETWEEN $%d AND $%d OR j.date BETWEEN $%d AND $%d)%s`,
+			journalPayee, n-3, n-2, n-1, n, journalFilter)
+	}
+	sql := `SELECT account_id, currency, ` + month + `, payee, sum(amount)::text FROM (
+		SELECT account_id, currency, month AS m, ` + monthlyPayee + ` AS payee, amount FROM ` + monthly + `
+		WHERE user_id = $1 AND month >= $2 AND month < $3` + monthlyFilter + days + `
 	) t GROUP BY 1, 2, 3, 4 HAVING sum(amount) <> 0`
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {

@@ -26,28 +26,21 @@ const (
 	tagPayeeSeparator = "\x1f"
 )
 
-// reportTotals keeps the pre-aggregated tables that reports read beside the
-// core monthly_totals: totals per day, and totals per tag and per payee by
-// month and by day.
+// reportTotals keeps the totals per tag and per payee by month that
+// reports read beside the core monthly_totals. The days of a month that a
+// period cuts are summed from the journal, which the inline projection
+// would otherwise have to repeat in daily tables on every append.
 var reportTotals = Extension{
-	Projection: Projection{Name: "report_totals", Version: 2, Tables: []string{
-		"report_entries", "daily_totals", "dimension_monthly_totals", "dimension_daily_totals"}},
+	Projection: Projection{Name: "report_totals", Version: 3, Tables: []string{"dimension_monthly_totals"}},
 	Columns: map[string][]string{
-		"report_entries": reportEntryColumns,
-		"daily_totals":   {"user_id", "account_id", "currency", "day", "amount"},
 		"dimension_monthly_totals": {"user_id", "dimension", "value", "account_id", "currency",
 			"month", "amount"},
-		"dimension_daily_totals": {"user_id", "dimension", "value", "account_id", "currency",
-			"day", "amount"},
 	},
 	Apply: applyReportTotals,
 	Rows:  reportTotalsRows,
 }
 
 func init() { RegisterExtension(reportTotals) }
-
-var reportEntryColumns = []string{"user_id", "transaction_id", "date", "payee", "tags", "account_ids",
-	"currencies", "amounts"}
 
 // reportEntry is what one counted transaction adds to the report totals.
 type reportEntry struct {
@@ -61,149 +54,135 @@ func reportEntryOf(entry domain.Entry) reportEntry {
 	return reportEntry{date: entry.Date, payee: entry.Payee, tags: entry.Tags, postings: entry.Postings}
 }
 
-// totalsKey names one row of a totals table. The daily_totals rows have no
-// dimension; day is a month's first day in dimension_monthly_totals.
+// totalsKey names one row of dimension_monthly_totals.
 type totalsKey struct {
 	dimension string
 	value     string
 	accountID uuid.UUID
 	currency  string
-	day       domain.Date
+	month     domain.Date
 }
 
-// reportSums gathers signed amounts per row of each totals table.
-type reportSums struct {
-	daily   map[totalsKey]decimal.Decimal
-	monthly map[totalsKey]decimal.Decimal // dimension_monthly_totals
-	byDay   map[totalsKey]decimal.Decimal // dimension_daily_totals
-}
+// reportSums gathers signed amounts per row of dimension_monthly_totals.
+type reportSums map[totalsKey]decimal.Decimal
 
-func newReportSums() *reportSums {
-	return &reportSums{daily: map[totalsKey]decimal.Decimal{}, monthly: map[totalsKey]decimal.Decimal{},
-		byDay: map[totalsKey]decimal.Decimal{}}
-}
-
-func (s *reportSums) add(entry reportEntry, subtract bool) {
+// add adds an entry's postings to the tag totals, and those of income and
+// expense accounts to the payee totals: the breakdown by payee, which alone
+// reads them, shows only income and expenses.
+func (s reportSums) add(entry reportEntry, subtract bool, types accountTypes) {
 	month := entry.date.FirstOfMonth()
 	for _, posting := range entry.postings {
 		amount := posting.Amount
 		if subtract {
 			amount = amount.Neg()
 		}
-		key := totalsKey{accountID: posting.AccountID, currency: posting.Currency, day: entry.date}
-		s.daily[key] = s.daily[key].Add(amount)
-		s.addDimension(DimensionPayee, entry.payee, key, month, amount)
+		key := totalsKey{accountID: posting.AccountID, currency: posting.Currency, month: month}
+		flow := types.isFlow(posting.AccountID)
+		if flow {
+			s.addDimension(DimensionPayee, entry.payee, key, amount)
+		}
 		for _, tag := range entry.tags {
-			s.addDimension(DimensionTag, tag, key, month, amount)
-			s.addDimension(DimensionTagPayee, tag+tagPayeeSeparator+entry.payee, key, month, amount)
+			s.addDimension(DimensionTag, tag, key, amount)
+			if flow {
+				s.addDimension(DimensionTagPayee, tag+tagPayeeSeparator+entry.payee, key, amount)
+			}
 		}
 	}
 }
 
-func (s *reportSums) addDimension(dimension, value string, key totalsKey, month domain.Date, amount decimal.Decimal) {
+// accountTypes knows the types of the accounts an append's postings use.
+type accountTypes map[uuid.UUID]domain.AccountType
+
+// isFlow reports whether an account is an income or an expense account.
+func (types accountTypes) isFlow(accountID uuid.UUID) bool {
+	accountType := types[accountID]
+	return accountType == domain.Income || accountType == domain.Expense
+}
+
+func (s reportSums) addDimension(dimension, value string, key totalsKey, amount decimal.Decimal) {
 	key.dimension, key.value = dimension, value
-	s.byDay[key] = s.byDay[key].Add(amount)
-	key.day = month
-	s.monthly[key] = s.monthly[key].Add(amount)
+	s[key] = s[key].Add(amount)
 }
 
 // reportTotalsRows derives the extension's rows from a fold of the events.
 func reportTotalsRows(userID uuid.UUID, books *domain.Books) map[string][][]any {
-	sums := newReportSums()
-	var entries [][]any
+	sums, types := reportSums{}, accountTypes{}
+	for _, account := range books.Accounts() {
+		types[account.ID] = account.Type
+	}
 	for _, txn := range books.Transactions() {
-		if txn.Voided {
-			continue
+		if !txn.Voided {
+			sums.add(reportEntryOf(txn.Entry), false, types)
 		}
-		entry := reportEntryOf(txn.Entry)
-		sums.add(entry, false)
-		entries = append(entries, reportEntryValues(userID, txn.ID, entry))
 	}
-	return map[string][][]any{
-		"report_entries":           entries,
-		"daily_totals":             totalsValues(userID, sums.daily, false),
-		"dimension_monthly_totals": totalsValues(userID, sums.monthly, true),
-		"dimension_daily_totals":   totalsValues(userID, sums.byDay, true),
-	}
-}
-
-func reportEntryValues(userID, transactionID uuid.UUID, entry reportEntry) []any {
-	accounts := make([]pgtype.UUID, len(entry.postings))
-	currencies := make([]string, len(entry.postings))
-	amounts := make([]pgtype.Numeric, len(entry.postings))
-	for i, posting := range entry.postings {
-		accounts[i], currencies[i], amounts[i] = pgUUID(posting.AccountID), posting.Currency, numeric(posting.Amount)
-	}
-	tags := append([]string{}, entry.tags...)
-	return []any{pgUUID(userID), pgUUID(transactionID), entry.date.Time(), entry.payee, tags, accounts,
-		currencies, amounts}
+	return map[string][][]any{"dimension_monthly_totals": totalsValues(userID, sums)}
 }
 
 // totalsValues turns sums into table rows, leaving out zero totals.
-func totalsValues(userID uuid.UUID, sums map[totalsKey]decimal.Decimal, withDimension bool) [][]any {
+func totalsValues(userID uuid.UUID, sums reportSums) [][]any {
 	rows := make([][]any, 0, len(sums))
 	for key, amount := range sums {
-		if amount.IsZero() {
-			continue
+		if !amount.IsZero() {
+			rows = append(rows, []any{pgUUID(userID), key.dimension, key.value, pgUUID(key.accountID),
+				key.currency, key.month.Time(), numeric(amount)})
 		}
-		row := []any{pgUUID(userID)}
-		if withDimension {
-			row = append(row, key.dimension, key.value)
-		}
-		rows = append(rows, append(row, pgUUID(key.accountID), key.currency, key.day.Time(), numeric(amount)))
 	}
 	return rows
 }
 
 // applyReportTotals applies one append's events: it takes the old share of
-// amended and voided transactions out, adds the new ones, and rewrites the
-// changed report entries.
+// amended and voided transactions out and adds the new ones. It runs before
+// the core projection, so the journal still holds the old versions.
 func applyReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, events []eventstore.RecordedEvent) error {
-	changed, earlier := changedTransactions(events)
-	if len(changed) == 0 {
-		return nil
-	}
+	earlier := earlierTransactions(events)
 	userID := events[0].UserID
 	current, err := loadReportEntries(ctx, tx, tables, userID, earlier)
 	if err != nil {
 		return err
 	}
-	sums := newReportSums()
+	types, err := loadAccountTypes(ctx, tx, tables, userID, events)
+	if err != nil {
+		return err
+	}
+	sums, subtracted := reportSums{}, false
 	for _, e := range events {
 		switch event := e.Event.(type) {
 		case domain.TransactionRecorded:
 			current[event.TransactionID] = reportEntryOf(event.Entry)
-			sums.add(current[event.TransactionID], false)
+			sums.add(current[event.TransactionID], false, types)
 		case domain.TransactionAmended:
 			old, ok := current[event.TransactionID]
 			if !ok {
 				return fmt.Errorf("report totals: amendment of unknown or voided transaction %s", event.TransactionID)
 			}
-			sums.add(old, true)
+			sums.add(old, true, types)
 			current[event.TransactionID] = reportEntryOf(event.Entry)
-			sums.add(current[event.TransactionID], false)
+			sums.add(current[event.TransactionID], false, types)
+			subtracted = true
 		case domain.TransactionVoided:
 			old, ok := current[event.TransactionID]
 			if !ok {
 				return fmt.Errorf("report totals: void of unknown or voided transaction %s", event.TransactionID)
 			}
-			sums.add(old, true)
+			sums.add(old, true, types)
 			delete(current, event.TransactionID)
+			subtracted = true
 		}
 	}
-	return writeReportTotals(ctx, tx, tables, userID, changed, earlier, current, sums)
+	return writeReportTotals(ctx, tx, tables, userID, sums, subtracted)
 }
 
-// changedTransactions lists the transactions the events record, amend or
-// void, and among them those recorded by earlier appends.
-func changedTransactions(events []eventstore.RecordedEvent) (changed, earlier []uuid.UUID) {
-	seen := map[uuid.UUID]bool{}
+// earlierTransactions lists the transactions the events amend or void that
+// earlier appends recorded.
+func earlierTransactions(events []eventstore.RecordedEvent) []uuid.UUID {
+	recordedHere, seen := map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
+	var earlier []uuid.UUID
 	for _, e := range events {
 		var id uuid.UUID
-		recorded := false
 		switch event := e.Event.(type) {
 		case domain.TransactionRecorded:
-			id, recorded = event.TransactionID, true
+			recordedHere[event.TransactionID] = true
+			continue
 		case domain.TransactionAmended:
 			id = event.TransactionID
 		case domain.TransactionVoided:
@@ -211,25 +190,56 @@ func changedTransactions(events []eventstore.RecordedEvent) (changed, earlier []
 		default:
 			continue
 		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		changed = append(changed, id)
-		if !recorded {
+		if !recordedHere[id] && !seen[id] {
+			seen[id] = true
 			earlier = append(earlier, id)
 		}
 	}
-	return changed, earlier
+	return earlier
 }
 
+// loadAccountTypes returns the types of the user's accounts: those in the
+// table and those the events open.
+func loadAccountTypes(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID,
+	events []eventstore.RecordedEvent) (accountTypes, error) {
+	types := accountTypes{}
+	rows, err := tx.Query(ctx, `SELECT account_id, type FROM `+tables.Name("accounts")+` WHERE user_id = $1`,
+		pgUUID(userID))
+	if err != nil {
+		return nil, fmt.Errorf("load account types: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var accountType domain.AccountType
+		if err := rows.Scan(&id, &accountType); err != nil {
+			return nil, fmt.Errorf("load account types: %w", err)
+		}
+		types[id] = accountType
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load account types: %w", err)
+	}
+	for _, e := range events {
+		if opened, ok := e.Event.(domain.AccountOpened); ok {
+			types[opened.AccountID] = opened.Type
+		}
+	}
+	return types, nil
+}
+
+// loadReportEntries reads the counted transactions among ids from the
+// journal as it stands before this append.
 func loadReportEntries(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]reportEntry, error) {
 	entries := map[uuid.UUID]reportEntry{}
 	if len(ids) == 0 {
 		return entries, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT transaction_id, date, payee, tags, account_ids, currencies, amounts::text[]
-		FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`, userID, ids)
+	rows, err := tx.Query(ctx, `SELECT j.transaction_id, j.date, j.payee, j.tags, p.account_id, p.currency, p.amount
+		FROM `+tables.Name("journal")+` j JOIN `+tables.Name("journal_postings")+` p
+		  ON p.user_id = j.user_id AND p.transaction_id = j.transaction_id
+		WHERE j.user_id = $1 AND j.transaction_id = ANY($2) AND NOT j.voided
+		ORDER BY j.transaction_id, p.line`, userID, pgUUIDs(ids))
 	if err != nil {
 		return nil, fmt.Errorf("load report entries: %w", err)
 	}
@@ -238,156 +248,58 @@ func loadReportEntries(ctx context.Context, tx pgx.Tx, tables Tables, userID uui
 		var id uuid.UUID
 		var date time.Time
 		var entry reportEntry
-		var accounts []uuid.UUID
-		var currencies, amounts []string
-		if err := rows.Scan(&id, &date, &entry.payee, &entry.tags, &accounts, &currencies, &amounts); err != nil {
+		var posting domain.Posting
+		if err := rows.Scan(&id, &date, &entry.payee, &entry.tags, &posting.AccountID, &posting.Currency, &posting.Amount); err != nil {
 			return nil, fmt.Errorf("load report entries: %w", err)
 		}
-		entry.date = domain.DateOf(date)
-		for i := range accounts {
-			amount, err := decimal.NewFromString(amounts[i])
-			if err != nil {
-				return nil, fmt.Errorf("load report entries: amount %q: %w", amounts[i], err)
-			}
-			entry.postings = append(entry.postings, domain.Posting{AccountID: accounts[i], Currency: currencies[i], Amount: amount})
+		if known, ok := entries[id]; ok {
+			entry = known
 		}
+		entry.date = domain.DateOf(date)
+		entry.postings = append(entry.postings, posting)
 		entries[id] = entry
 	}
 	return entries, rows.Err()
 }
 
-// totalsTable names a totals table and how its rows are keyed.
-type totalsTable struct {
-	name          string
-	dayColumn     string // "day", or "month" for monthly totals
-	withDimension bool
-}
-
-var (
-	dailyTotalsTable      = totalsTable{"daily_totals", "day", false}
-	dimensionMonthlyTable = totalsTable{"dimension_monthly_totals", "month", true}
-	dimensionDailyTable   = totalsTable{"dimension_daily_totals", "day", true}
-)
-
-// writeReportTotals replaces the changed report entries and adds the sums to
-// the totals. The upserts return the rows they brought to zero, which are
-// then deleted, as a rebuild would not write them.
-func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, changed, earlier []uuid.UUID,
-	current map[uuid.UUID]reportEntry, sums *reportSums) error {
-	batch := &pgx.Batch{}
-	if len(earlier) > 0 {
-		batch.Queue(`DELETE FROM `+tables.Name("report_entries")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
-			userID, earlier)
-	}
-	var zeros []totalsZero
-	for _, table := range []struct {
-		table totalsTable
-		sums  map[totalsKey]decimal.Decimal
-	}{{dailyTotalsTable, sums.daily}, {dimensionMonthlyTable, sums.monthly}, {dimensionDailyTable, sums.byDay}} {
-		queueTotals(batch, tables, table.table, userID, table.sums, &zeros)
-	}
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("update report totals: %w", err)
-	}
-	if err := deleteZeroTotals(ctx, tx, tables, userID, zeros); err != nil {
-		return err
-	}
-	var rows [][]any
-	for _, id := range changed {
-		if entry, ok := current[id]; ok {
-			rows = append(rows, reportEntryValues(userID, id, entry))
-		}
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{string(tables.schema), "report_entries"}, reportEntryColumns, pgx.CopyFromRows(rows))
-	if err != nil {
-		return fmt.Errorf("write report entries: %w", err)
-	}
-	return nil
-}
-
-// totalsZero is a totals row that an upsert brought to zero.
-type totalsZero struct {
-	table totalsTable
-	key   totalsKey
-}
-
-// deleteZeroTotals deletes the rows that came to zero, each by its key.
-func deleteZeroTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, zeros []totalsZero) error {
-	if len(zeros) == 0 {
-		return nil
-	}
-	batch := &pgx.Batch{}
-	for _, zero := range zeros {
-		table, key := zero.table, zero.key
-		if table.withDimension {
-			batch.Queue(`DELETE FROM `+tables.Name(table.name)+` WHERE user_id = $1 AND dimension = $2 AND value = $3
-				AND account_id = $4 AND currency = $5 AND `+table.dayColumn+` = $6 AND amount = 0`,
-				userID, key.dimension, key.value, key.accountID, key.currency, key.day.Time())
-			continue
-		}
-		batch.Queue(`DELETE FROM `+tables.Name(table.name)+` WHERE user_id = $1 AND account_id = $2 AND currency = $3
-			AND `+table.dayColumn+` = $4 AND amount = 0`, userID, key.accountID, key.currency, key.day.Time())
-	}
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("delete zero report totals: %w", err)
-	}
-	return nil
-}
-
-// queueTotals adds sums to a totals table. The rows it brings to zero are
-// appended to zeros once the batch has run.
-func queueTotals(batch *pgx.Batch, tables Tables, table totalsTable, userID uuid.UUID, sums map[totalsKey]decimal.Decimal,
-	zeros *[]totalsZero) {
-	var dimensions, values, currencies, days, amounts []string
-	var accounts []uuid.UUID
+// writeReportTotals adds the sums to dimension_monthly_totals in one upsert.
+// When the append took amounts out, the rows it brought to zero are then
+// deleted, as a rebuild would not write them.
+func writeReportTotals(ctx context.Context, tx pgx.Tx, tables Tables, userID uuid.UUID, sums reportSums, subtracted bool) error {
+	var dimensions, values, currencies []string
+	var accounts []pgtype.UUID
+	var months []pgtype.Date
+	var amounts []pgtype.Numeric
 	for key, amount := range sums {
 		if amount.IsZero() {
 			continue
 		}
 		dimensions = append(dimensions, key.dimension)
 		values = append(values, key.value)
-		accounts = append(accounts, key.accountID)
+		accounts = append(accounts, pgUUID(key.accountID))
 		currencies = append(currencies, key.currency)
-		days = append(days, key.day.String())
-		amounts = append(amounts, amount.String())
+		months = append(months, pgtype.Date{Time: key.month.Time(), Valid: true})
+		amounts = append(amounts, numeric(amount))
 	}
 	if len(accounts) == 0 {
-		return
+		return nil
 	}
-	name, day := tables.Name(table.name), table.dayColumn
-	var queued *pgx.QueuedQuery
-	if table.withDimension {
-		queued = batch.Queue(`INSERT INTO `+name+` (user_id, dimension, value, account_id, currency, `+day+`, amount)
-			SELECT $1, k, v, a, c, d::date, m::numeric
-			FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(k, v, a, c, d, m)
-			ON CONFLICT (user_id, dimension, value, account_id, currency, `+day+`)
-			DO UPDATE SET amount = `+name+`.amount + EXCLUDED.amount
-			RETURNING dimension, value, account_id, currency, `+day+`, amount = 0`,
-			userID, dimensions, values, accounts, currencies, days, amounts)
-	} else {
-		queued = batch.Queue(`INSERT INTO `+name+` (user_id, account_id, currency, `+day+`, amount)
-			SELECT $1, a, c, d::date, m::numeric FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(a, c, d, m)
-			ON CONFLICT (user_id, account_id, currency, `+day+`)
-			DO UPDATE SET amount = `+name+`.amount + EXCLUDED.amount
-			RETURNING '', '', account_id, currency, `+day+`, amount = 0`,
-			userID, accounts, currencies, days, amounts)
+	name := tables.Name("dimension_monthly_totals")
+	batch := &pgx.Batch{}
+	batch.Queue(`INSERT INTO `+name+` (user_id, dimension, value, account_id, currency, month, amount)
+		SELECT $1, k, v, a, c, m, n
+		FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[], $7::numeric[]) AS t(k, v, a, c, m, n)
+		ON CONFLICT (user_id, dimension, month, value, account_id, currency)
+		DO UPDATE SET amount = `+name+`.amount + EXCLUDED.amount`,
+		pgUUID(userID), dimensions, values, accounts, currencies, months, amounts)
+	if subtracted {
+		batch.Queue(`DELETE FROM `+name+` WHERE user_id = $1 AND amount = 0
+			AND (dimension, value, account_id, currency, month) IN (
+				SELECT * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::date[]))`,
+			pgUUID(userID), dimensions, values, accounts, currencies, months)
 	}
-	queued.Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var key totalsKey
-			var day time.Time
-			var zero bool
-			if err := rows.Scan(&key.dimension, &key.value, &key.accountID, &key.currency, &day, &zero); err != nil {
-				return err
-			}
-			if zero {
-				key.day = domain.DateOf(day)
-				*zeros = append(*zeros, totalsZero{table: table, key: key})
-			}
-		}
-		return rows.Err()
-	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("update report totals: %w", err)
+	}
+	return nil
 }
