@@ -112,7 +112,7 @@ func (d *delta) preload(ctx context.Context, tx pgx.Tx, s schema, events []event
 func (d *delta) loadTransactions(ctx context.Context, tx pgx.Tx, s schema, ids []uuid.UUID) error {
 	rows, err := tx.Query(ctx, `SELECT transaction_id, date, description, payee, tags, revision, voided,
 		recorded_version, changed_version FROM `+s.table("journal")+
-		` WHERE user_id = $1 AND transaction_id = ANY($2)`, d.userID, ids)
+		` WHERE user_id = $1 AND transaction_id = ANY($2)`, d.userID, pgUUIDs(ids))
 	if err != nil {
 		return fmt.Errorf("preload journal: %w", err)
 	}
@@ -125,7 +125,7 @@ func (d *delta) loadTransactions(ctx context.Context, tx pgx.Tx, s schema, ids [
 	}
 	rows, err = tx.Query(ctx, `SELECT transaction_id, line, account_id, amount, currency, price_amount,
 		price_currency, date, recorded_version, voided FROM `+s.table("journal_postings")+
-		` WHERE user_id = $1 AND transaction_id = ANY($2) ORDER BY transaction_id, line`, d.userID, ids)
+		` WHERE user_id = $1 AND transaction_id = ANY($2) ORDER BY transaction_id, line`, d.userID, pgUUIDs(ids))
 	if err != nil {
 		return fmt.Errorf("preload postings: %w", err)
 	}

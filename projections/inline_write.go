@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // write stores the delta: account changes and replaced journal rows in one
@@ -38,9 +39,9 @@ func (d *delta) writeChanges(ctx context.Context, tx pgx.Tx, s schema) error {
 	}
 	if replaced := d.replacedTransactions(); len(replaced) > 0 {
 		batch.Queue(`DELETE FROM `+s.table("journal_postings")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
-			d.userID, replaced)
+			d.userID, pgUUIDs(replaced))
 		batch.Queue(`DELETE FROM `+s.table("journal")+` WHERE user_id = $1 AND transaction_id = ANY($2)`,
-			d.userID, replaced)
+			d.userID, pgUUIDs(replaced))
 	}
 	if batch.Len() == 0 {
 		return nil
@@ -73,22 +74,23 @@ func (d *delta) copyRows(ctx context.Context, tx pgx.Tx, s schema) error {
 }
 
 func (d *delta) upsertBalances(ctx context.Context, tx pgx.Tx, s schema) error {
-	var accounts []uuid.UUID
-	var currencies, amounts []string
+	var accounts []pgtype.UUID
+	var currencies []string
+	var amounts []pgtype.Numeric
 	for key, amount := range d.balances {
 		if amount.IsZero() {
 			continue
 		}
-		accounts = append(accounts, key.accountID)
+		accounts = append(accounts, pgUUID(key.accountID))
 		currencies = append(currencies, key.currency)
-		amounts = append(amounts, amount.String())
+		amounts = append(amounts, numeric(amount))
 	}
 	if len(accounts) == 0 {
 		return nil
 	}
 	table := s.table("account_balances")
 	_, err := tx.Exec(ctx, `INSERT INTO `+table+` (user_id, account_id, currency, amount)
-		SELECT $1, a, c, m::numeric FROM unnest($2::uuid[], $3::text[], $4::text[]) AS t(a, c, m)
+		SELECT $1, a, c, m FROM unnest($2::uuid[], $3::text[], $4::numeric[]) AS t(a, c, m)
 		ON CONFLICT (user_id, account_id, currency) DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`,
 		d.userID, accounts, currencies, amounts)
 	if err != nil {
@@ -98,23 +100,25 @@ func (d *delta) upsertBalances(ctx context.Context, tx pgx.Tx, s schema) error {
 }
 
 func (d *delta) upsertMonthly(ctx context.Context, tx pgx.Tx, s schema) error {
-	var accounts []uuid.UUID
-	var currencies, months, amounts []string
+	var accounts []pgtype.UUID
+	var currencies []string
+	var months []pgtype.Date
+	var amounts []pgtype.Numeric
 	for key, amount := range d.monthly {
 		if amount.IsZero() {
 			continue
 		}
-		accounts = append(accounts, key.accountID)
+		accounts = append(accounts, pgUUID(key.accountID))
 		currencies = append(currencies, key.currency)
-		months = append(months, key.month.String())
-		amounts = append(amounts, amount.String())
+		months = append(months, pgtype.Date{Time: key.month.Time(), Valid: true})
+		amounts = append(amounts, numeric(amount))
 	}
 	if len(accounts) == 0 {
 		return nil
 	}
 	table := s.table("monthly_totals")
 	_, err := tx.Exec(ctx, `INSERT INTO `+table+` (user_id, account_id, currency, month, amount)
-		SELECT $1, a, c, mo::date, m::numeric FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(a, c, mo, m)
+		SELECT $1, a, c, mo, m FROM unnest($2::uuid[], $3::text[], $4::date[], $5::numeric[]) AS t(a, c, mo, m)
 		ON CONFLICT (user_id, account_id, currency, month) DO UPDATE SET amount = `+table+`.amount + EXCLUDED.amount`,
 		d.userID, accounts, currencies, months, amounts)
 	if err != nil {
