@@ -84,6 +84,8 @@ func TestServeExposesMetricsOnlyOnMetricsAddr(t *testing.T) {
 		`folio_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`folio_db_pool_connections_max{pool="main"}`,
 		`folio_events_appended_total 0`,
+		"folio_projection_lag_events 0\n",
+		"folio_projection_lag_users 0\n",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("no %q in:\n%s", want, body)

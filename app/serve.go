@@ -38,6 +38,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	defer db.Close()
 	cfg.DatabaseURL = db.URL // the session storage opens its own pool on the same database
 	registry.WatchPool("main", db.Pool.Stat)
+	registry.WatchProjectionLag(func(ctx context.Context) (metrics.ProjectionLag, error) {
+		lag, err := projections.ReadLag(ctx, db.Pool)
+		return metrics.ProjectionLag{Events: lag.Events, Users: lag.Users}, err
+	})
 	store := eventstore.New(db.Pool, eventstore.WithProjector(
 		metrics.Projector{Next: projections.Projector{}, Registry: registry}))
 	service := ledger.New(store, logger, booksCachedMax)

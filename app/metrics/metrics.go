@@ -1,14 +1,17 @@
 // Package metrics counts what an operator watches on a running instance (requests by route
-// and status, events appended, failed sign-ins, upload bytes, database pool use) and writes
-// it in the Prometheus text exposition format. It learns about requests and sign-ins from
-// the log records the app already writes (see LogHandler) and about events from the inline
-// projector (see Projector), so that handlers carry no metrics code.
+// and status, events appended, failed sign-ins, upload bytes, database pool use, projection
+// lag) and writes it in the Prometheus text exposition format. It learns about requests and
+// sign-ins from the log records the app already writes (see LogHandler) and about events
+// from the inline projector (see Projector), so that handlers carry no metrics code.
 //
-// The figures are this process's since it started; Prometheus sums instances.
+// The counters are this process's since it started; Prometheus sums instances. The
+// projection lag is read from the database at each scrape, so every instance reports the
+// same figure.
 package metrics
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,7 +49,17 @@ type Registry struct {
 
 	eventsAppended atomic.Uint64
 	pools          []pool
+	lag            func(context.Context) (ProjectionLag, error)
 }
+
+// ProjectionLag is how far the read models trail the event log.
+type ProjectionLag struct {
+	Events int64 // events no read model holds yet
+	Users  int64 // users with such events
+}
+
+// lagReadTimeout bounds the database read behind the lag gauges of a scrape.
+const lagReadTimeout = 2 * time.Second
 
 type routeKey struct{ method, route string }
 
@@ -135,6 +148,14 @@ func (r *Registry) WatchPool(name string, stat func() *pgxpool.Stat) {
 	r.pools = append(r.pools, pool{name: name, stat: stat})
 }
 
+// WatchProjectionLag adds the projection lag, read by read at every scrape, to the
+// scrapes. Call it before serving.
+func (r *Registry) WatchProjectionLag(read func(context.Context) (ProjectionLag, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lag = read
+}
+
 // Handler serves the registry in the Prometheus text format, to any method but GET and HEAD
 // with 405.
 func (r *Registry) Handler() http.Handler {
@@ -167,13 +188,34 @@ func (r *Registry) Write(w io.Writer) error {
 		"Records of the security log stream, by message.", r.security,
 		func(k string) string { return labels("message", k) })
 	pools := slices.Clone(r.pools)
+	readLag := r.lag
 	r.mu.Unlock()
 
 	writeHeader(out, "folio_events_appended_total", "counter",
 		"Events appended to the event store by this instance.")
 	fmt.Fprintf(out, "folio_events_appended_total %d\n", r.eventsAppended.Load())
 	writePools(out, pools)
+	if readLag != nil {
+		writeLag(out, readLag)
+	}
 	return out.Flush()
+}
+
+// writeLag writes the projection lag gauges. When the database cannot tell, the scrape
+// leaves them out, which Prometheus reports as absent rather than as a false zero.
+func writeLag(out *bufio.Writer, read func(context.Context) (ProjectionLag, error)) {
+	ctx, cancel := context.WithTimeout(context.Background(), lagReadTimeout)
+	defer cancel()
+	lag, err := read(ctx)
+	if err != nil {
+		return
+	}
+	writeHeader(out, "folio_projection_lag_events", "gauge",
+		"Events in the log that the read models do not hold yet: 0 while inline projection keeps up; restored events count until a rebuild.")
+	fmt.Fprintf(out, "folio_projection_lag_events %d\n", lag.Events)
+	writeHeader(out, "folio_projection_lag_users", "gauge",
+		"Users whose read models trail their event stream.")
+	fmt.Fprintf(out, "folio_projection_lag_users %d\n", lag.Users)
 }
 
 func (r *Registry) writeRequests(out *bufio.Writer) {

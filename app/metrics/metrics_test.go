@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -132,5 +133,25 @@ func TestScrapesOfOneStateAreEqual(t *testing.T) {
 	}
 	if first, second := scrape(t, registry), scrape(t, registry); first != second {
 		t.Errorf("two scrapes differ:\n%s\n%s", first, second)
+	}
+}
+
+func TestProjectionLagIsReadAtEveryScrape(t *testing.T) {
+	registry := metrics.New()
+	lag, failure := metrics.ProjectionLag{Events: 7, Users: 2}, error(nil)
+	registry.WatchProjectionLag(func(context.Context) (metrics.ProjectionLag, error) { return lag, failure })
+	body := scrape(t, registry)
+	for _, want := range []string{"folio_projection_lag_events 7\n", "folio_projection_lag_users 2\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %q in:\n%s", want, body)
+		}
+	}
+	lag = metrics.ProjectionLag{}
+	if body := scrape(t, registry); !strings.Contains(body, "folio_projection_lag_events 0\n") {
+		t.Errorf("the lag did not follow the database:\n%s", body)
+	}
+	failure = errors.New("database down")
+	if body := scrape(t, registry); strings.Contains(body, "folio_projection_lag") {
+		t.Errorf("a lag that could not be read is reported:\n%s", body)
 	}
 }
