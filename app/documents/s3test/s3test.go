@@ -19,6 +19,7 @@ import (
 // client sign its requests as it would for a real store.
 const (
 	AccessKey = "FOLIOTESTACCESSKEY"
+	// #nosec G101 -- a key for the in-memory test server only, which checks no signature
 	SecretKey = "folio-test-secret-key-never-in-an-error"
 	Bucket    = "folio-documents"
 )
