@@ -31,8 +31,6 @@ var coordinatorTables = []string{"api_tokens", "password_resets"}
 var uniqueKeyExceptions = map[string]string{
 	"events_position_key": "the catch-up feed's global order: make the feed per shard, " +
 		"or run projections inline only (docs/scaling.md)",
-	"audit_grants_pkey":     "a migration must make the primary key (owner_id, id)",
-	"audit_access_log_pkey": "a migration must make the primary key (owner_id, id)",
 }
 
 // distributionColumn is the column a table of the books is distributed by: owner_id for the
