@@ -51,11 +51,11 @@ func (s *Server) authenticateAPI(c *fiber.Ctx) error {
 		return s.unauthorized(c)
 	}
 
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
 		return err
 	}
-	user, valid, err := s.sessionUser(c.UserContext(), sess)
+	user, valid, err := s.sessionUser(c.UserContext(), sess.data)
 	if err != nil {
 		return err
 	}

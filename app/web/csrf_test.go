@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+const csrfCookie = "folio_csrf"
+
 func TestCSRF(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
@@ -34,6 +36,19 @@ func TestCSRF(t *testing.T) {
 		{"a form with another session's token", func() response {
 			return browser.postRaw("/settings/tokens", url.Values{"name": {"script"},
 				"_csrf": {other.csrf}})
+		}},
+		{"a form with the right token but without its cookie", func() response {
+			cookieless := ts.client()
+			cookieless.cookies[sessionCookie] = browser.cookies[sessionCookie]
+			return cookieless.postRaw("/settings/tokens", url.Values{"name": {"script"},
+				"_csrf": {browser.csrf}})
+		}},
+		{"a made-up token in the form and a planted cookie", func() response {
+			planted := ts.client()
+			planted.cookies[sessionCookie] = browser.cookies[sessionCookie]
+			planted.cookies[csrfCookie] = "made-up-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			return planted.postRaw("/settings/tokens", url.Values{"name": {"script"},
+				"_csrf": {"made-up-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}})
 		}},
 		{"an htmx request without the header", func() response {
 			return browser.api(http.MethodPost, "/api/v1/tokens", map[string]string{"name": "x"}, nil)

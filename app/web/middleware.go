@@ -19,6 +19,7 @@ const (
 	loggerKey
 	userKey
 	csrfTokenKey
+	sessionKey
 )
 
 const requestIDHeader = "X-Request-ID"

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/storage/postgres/v3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -87,7 +86,6 @@ type Server struct {
 	timeTravel *timeTravelCache
 	documents  *documents.Library
 
-	sessions       *session.Store
 	sessionStorage *postgres.Storage
 	pageCSRF       fiber.Handler
 	apiCSRF        fiber.Handler

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/storage/postgres/v3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,9 +18,9 @@ import (
 	"folio/domain"
 )
 
-// Session lifetimes. Every request that passes the CSRF middleware saves the session, which
-// moves its expiry in storage (and the cookie's) sessionIdleTimeout ahead; the absolute
-// timeout counts from sign-in and is checked against the time kept in the session.
+// Session lifetimes. A session ends after sessionIdleTimeout without requests (its expiry
+// moves ahead as it is used: session_store.go); a sign-in also ends sessionAbsoluteTimeout
+// after it began, checked against the time kept in the session.
 const (
 	sessionIdleTimeout     = 2 * time.Hour
 	sessionAbsoluteTimeout = 12 * time.Hour
@@ -34,14 +33,6 @@ const (
 	sessionOpenTimeout = 10 * time.Second
 	// randomIDBytes is the randomness in session ids and CSRF tokens: 256 bits.
 	randomIDBytes = 32
-)
-
-// Keys of the values kept in a session.
-const (
-	sessionUserID     = "user_id"    // string form of the user's uuid
-	sessionLoginAt    = "login_at"   // int64 Unix seconds of sign-in
-	sessionGeneration = "generation" // int, users.User.SessionGeneration at sign-in
-	sessionCSRFKey    = "csrf"       // the CSRF middleware's token
 )
 
 // Cookie names. The __Host- prefix makes browsers refuse the cookie unless it is Secure, has
@@ -69,8 +60,9 @@ func newRandomID() string {
 }
 
 // openSessions opens the session storage on a pool of its own (the storage closes whatever
-// pool it holds when it is closed) and the session store on it. The storage panics instead
-// of returning errors, so a panic during opening becomes an error here.
+// pool it holds when it is closed) and the CSRF middleware that reads and writes the
+// sessions. The storage panics instead of returning errors, so a panic during opening
+// becomes an error here.
 func (s *Server) openSessions() (err error) {
 	poolConfig, err := pgxpool.ParseConfig(s.config.DatabaseURL)
 	if err != nil {
@@ -103,17 +95,6 @@ func (s *Server) openSessions() (err error) {
 		Table:      sessionTable,
 		GCInterval: sessionGCInterval,
 	})
-
-	s.sessions = session.New(session.Config{
-		Expiration:     sessionIdleTimeout,
-		Storage:        s.sessionStorage,
-		KeyLookup:      "cookie:" + s.sessionCookieName(),
-		CookiePath:     "/",
-		CookieSecure:   s.config.SessionCookieSecure,
-		CookieHTTPOnly: true,
-		CookieSameSite: "Lax",
-		KeyGenerator:   newRandomID,
-	})
 	s.pageCSRF = s.newCSRF(nil)
 	s.apiCSRF = s.newCSRF(s.skipAPICSRF)
 	return nil
@@ -123,15 +104,15 @@ func (s *Server) openSessions() (err error) {
 // whose sign-in is still valid, makes that user the request's current user. A sign-in that
 // has ended (absolute timeout, password change, disabled account) is forgotten.
 func (s *Server) loadUser(c *fiber.Ctx) error {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return fmt.Errorf("read session: %w", err)
+		return err
 	}
-	if sess.Get(sessionUserID) == nil {
+	if sess.data.UserID == "" {
 		return c.Next()
 	}
 
-	user, valid, err := s.sessionUser(c.UserContext(), sess)
+	user, valid, err := s.sessionUser(c.UserContext(), sess.data)
 	if err != nil {
 		return err
 	}
@@ -142,27 +123,22 @@ func (s *Server) loadUser(c *fiber.Ctx) error {
 
 	// Keep the session (and its CSRF token, which the page about to render needs) but not
 	// the sign-in.
-	sess.Delete(sessionUserID)
-	sess.Delete(sessionLoginAt)
-	sess.Delete(sessionGeneration)
-	err = sess.Save()
+	sess.data.UserID, sess.data.LoginAt, sess.data.Generation = "", 0, 0
+	err = s.saveSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+		return err
 	}
 	return c.Next()
 }
 
-// sessionUser returns the user signed in to sess and whether that sign-in is still valid.
-func (s *Server) sessionUser(ctx context.Context, sess *session.Session) (users.User, bool, error) {
-	idText, _ := sess.Get(sessionUserID).(string)
-	loginAt, _ := sess.Get(sessionLoginAt).(int64)
-	generation, _ := sess.Get(sessionGeneration).(int)
-
-	id, err := uuid.Parse(idText)
+// sessionUser returns the user signed in to a session and whether that sign-in is still
+// valid.
+func (s *Server) sessionUser(ctx context.Context, data sessionData) (users.User, bool, error) {
+	id, err := uuid.Parse(data.UserID)
 	if err != nil {
 		return users.User{}, false, nil
 	}
-	if s.now().Sub(time.Unix(loginAt, 0)) > sessionAbsoluteTimeout {
+	if s.now().Sub(time.Unix(data.LoginAt, 0)) > sessionAbsoluteTimeout {
 		return users.User{}, false, nil
 	}
 
@@ -173,7 +149,7 @@ func (s *Server) sessionUser(ctx context.Context, sess *session.Session) (users.
 	if err != nil {
 		return users.User{}, false, err
 	}
-	if user.Disabled() || user.SessionGeneration != generation {
+	if user.Disabled() || user.SessionGeneration != data.Generation {
 		return users.User{}, false, nil
 	}
 	return user, true, nil
@@ -200,23 +176,24 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 }
 
 // startSession signs user in: it replaces the session (new id, old one deleted, data
-// cleared, so a planted or stolen pre-login id is worthless) and records the sign-in.
+// cleared, so a planted or stolen pre-login id is worthless) and records the sign-in. The
+// CSRF token is cleared too: the next page gets a new one.
 func (s *Server) startSession(c *fiber.Ctx, user users.User) error {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return fmt.Errorf("read session: %w", err)
+		return err
 	}
-	err = sess.Reset()
+	err = s.resetSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("reset session: %w", err)
+		return err
 	}
 
-	sess.Set(sessionUserID, user.ID.String())
-	sess.Set(sessionLoginAt, s.now().Unix())
-	sess.Set(sessionGeneration, user.SessionGeneration)
-	err = sess.Save()
+	sess.data.UserID = user.ID.String()
+	sess.data.LoginAt = s.now().Unix()
+	sess.data.Generation = user.SessionGeneration
+	err = s.saveSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+		return err
 	}
 	c.Locals(userKey, user)
 	return nil
@@ -224,13 +201,13 @@ func (s *Server) startSession(c *fiber.Ctx, user users.User) error {
 
 // endSession deletes the session from storage and expires its cookie.
 func (s *Server) endSession(c *fiber.Ctx) error {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return fmt.Errorf("read session: %w", err)
+		return err
 	}
-	err = sess.Destroy()
+	err = s.destroySession(c, sess)
 	if err != nil {
-		return fmt.Errorf("destroy session: %w", err)
+		return err
 	}
 	c.Locals(userKey, nil)
 	return nil

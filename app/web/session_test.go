@@ -144,6 +144,67 @@ func TestSessionExtendedByUse(t *testing.T) {
 	}
 }
 
+func TestSessionNotWrittenByOrdinaryRequests(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	browser := ts.client()
+	browser.register("ada@example.org")
+	browser.get("/") // the first page after the sign-in gives the session its CSRF token
+	row := func() string {
+		var version string
+		err := ts.pool.QueryRow(context.Background(),
+			`SELECT xmin::text || ' ' || e::text || ' ' || md5(v) FROM web_sessions
+			WHERE k = $1`, browser.cookies[sessionCookie]).Scan(&version)
+		if err != nil {
+			t.Fatalf("select session: %v", err)
+		}
+		return version
+	}
+	before, token := row(), browser.csrf
+
+	wantStatus(t, browser.get("/"), http.StatusOK)
+	wantStatus(t, browser.get("/transactions"), http.StatusOK)
+	browser.header.Set("HX-Request", "true")
+	browser.header.Set("HX-Target", "journal")
+	got := browser.get("/transactions")
+	wantStatus(t, got, http.StatusOK)
+	browser.header = http.Header{}
+	wantStatus(t, browser.api(http.MethodGet, "/api/v1/me", nil, nil), http.StatusOK)
+
+	if after := row(); after != before {
+		t.Errorf("session row after reading pages: got %s, want it unchanged (%s)", after, before)
+	}
+	for _, cookie := range got.header.Values("Set-Cookie") {
+		t.Errorf("a fragment of a settled session set a cookie: %s", cookie)
+	}
+	if browser.csrf != token {
+		t.Errorf("CSRF token: got %q, want the session's %q", browser.csrf, token)
+	}
+	wantStatus(t, browser.post("/settings/tokens", url.Values{"name": {"script"}}), http.StatusOK)
+}
+
+func TestSessionOfAnotherFormatSignsNobodyIn(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	browser := ts.client()
+	browser.register("ada@example.org")
+	old := browser.cookies[sessionCookie]
+	_, err := ts.pool.Exec(context.Background(),
+		`UPDATE web_sessions SET v = '\x0eff81040102ff820001'::bytea WHERE k = $1`, old)
+	if err != nil {
+		t.Fatalf("rewrite session: %v", err)
+	}
+
+	got := browser.get("/")
+
+	wantStatus(t, got, http.StatusSeeOther)
+	if browser.cookies[sessionCookie] == old {
+		t.Error("the unreadable session's id was kept")
+	}
+	wantStatus(t, browser.login("ada@example.org", testPassword), http.StatusSeeOther)
+	wantStatus(t, browser.get("/"), http.StatusOK)
+}
+
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -24,15 +23,6 @@ import (
 
 // twoFactorPendingTimeout is how long the code may take after the password.
 const twoFactorPendingTimeout = 5 * time.Minute
-
-// Keys of the half-done sign-in kept in the session. It never sets sessionUserID, so
-// nothing treats the session as signed in.
-const (
-	sessionPendingUserID     = "twofactor_user_id"
-	sessionPendingAt         = "twofactor_at"
-	sessionPendingGeneration = "twofactor_generation"
-	sessionPendingNext       = "twofactor_next"
-)
 
 // twoFactorPolicy throttles wrong codes per user, wherever they are typed: a six-digit code
 // must not be guessable by trying.
@@ -59,22 +49,22 @@ type twoFactorLoginForm struct {
 // replaces the session (a new id, like a real sign-in) with one that only remembers who gave
 // the right password, and sends the browser to the code form.
 func (s *Server) beginTwoFactor(c *fiber.Ctx, user users.User, next string) error {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return fmt.Errorf("read session: %w", err)
+		return err
 	}
-	err = sess.Reset()
+	err = s.resetSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("reset session: %w", err)
+		return err
 	}
 
-	sess.Set(sessionPendingUserID, user.ID.String())
-	sess.Set(sessionPendingAt, s.now().Unix())
-	sess.Set(sessionPendingGeneration, user.SessionGeneration)
-	sess.Set(sessionPendingNext, next)
-	err = sess.Save()
+	sess.data.PendingUserID = user.ID.String()
+	sess.data.PendingAt = s.now().Unix()
+	sess.data.PendingGeneration = user.SessionGeneration
+	sess.data.PendingNext = next
+	err = s.saveSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+		return err
 	}
 	s.log(c).Info("password accepted, second factor required", "user_id", user.ID.String(),
 		"ip", s.clientIP(c))
@@ -84,17 +74,14 @@ func (s *Server) beginTwoFactor(c *fiber.Ctx, user users.User, next string) erro
 // pendingSignIn returns the user whose half-done sign-in the session holds, and where to go
 // afterwards. ok is false when there is none, it timed out, or the user changed since.
 func (s *Server) pendingSignIn(c *fiber.Ctx) (user users.User, next string, ok bool, err error) {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return users.User{}, "", false, fmt.Errorf("read session: %w", err)
+		return users.User{}, "", false, err
 	}
-	idText, _ := sess.Get(sessionPendingUserID).(string)
-	at, _ := sess.Get(sessionPendingAt).(int64)
-	generation, _ := sess.Get(sessionPendingGeneration).(int)
-	next, _ = sess.Get(sessionPendingNext).(string)
+	pending := sess.data
 
-	id, parseErr := uuid.Parse(idText)
-	if parseErr != nil || s.now().Sub(time.Unix(at, 0)) > twoFactorPendingTimeout {
+	id, parseErr := uuid.Parse(pending.PendingUserID)
+	if parseErr != nil || s.now().Sub(time.Unix(pending.PendingAt, 0)) > twoFactorPendingTimeout {
 		return users.User{}, "", false, nil
 	}
 	user, err = s.users.ByID(c.UserContext(), id)
@@ -104,10 +91,10 @@ func (s *Server) pendingSignIn(c *fiber.Ctx) (user users.User, next string, ok b
 	if err != nil {
 		return users.User{}, "", false, err
 	}
-	if user.Disabled() || user.SessionGeneration != generation {
+	if user.Disabled() || user.SessionGeneration != pending.PendingGeneration {
 		return users.User{}, "", false, nil
 	}
-	return user, localPath(next), true, nil
+	return user, localPath(pending.PendingNext), true, nil
 }
 
 // twoFactorLoginPage answers GET /login/two-factor: the code form, for a browser that gave

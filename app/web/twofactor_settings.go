@@ -243,14 +243,14 @@ func (s *Server) twoFactorRejected(c *fiber.Ctx, status int, field, message stri
 // session of the user (the generation moved on): this session adopts the new generation and
 // keeps its id and CSRF token, so that the page the user is on goes on working.
 func (s *Server) keepSession(c *fiber.Ctx, updated users.User) error {
-	sess, err := s.sessions.Get(c)
+	sess, err := s.requestSession(c)
 	if err != nil {
-		return fmt.Errorf("read session: %w", err)
+		return err
 	}
-	sess.Set(sessionGeneration, updated.SessionGeneration)
-	err = sess.Save()
+	sess.data.Generation = updated.SessionGeneration
+	err = s.saveSession(c, sess)
 	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+		return err
 	}
 	c.Locals(userKey, updated)
 	return nil
