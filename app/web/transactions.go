@@ -14,10 +14,11 @@ import (
 // journalPageSize is how many transactions one page of the list shows.
 const journalPageSize = 50
 
-// transactionView is a transaction as lists and pages show it.
+// transactionView is a transaction as lists and pages show it. Ids and dates are kept as the
+// text pages print, made once here: a page of the journal prints each id several times.
 type transactionView struct {
-	ID          uuid.UUID
-	Date        domain.Date
+	ID          string
+	Date        string
 	Description string
 	Payee       string
 	Tags        []string
@@ -30,23 +31,24 @@ type transactionView struct {
 
 // postingView is one posting of a transactionView.
 type postingView struct {
-	AccountID   uuid.UUID
+	AccountID   string
 	AccountName string
 	Amount      amount
 	Price       string // "1.08 USD", or empty
 }
 
 func newTransactionView(entry projections.JournalEntry) transactionView {
-	view := transactionView{ID: entry.TransactionID, Date: entry.Date,
+	view := transactionView{ID: entry.TransactionID.String(), Date: entry.Date.String(),
 		Description: entry.Description, Payee: entry.Payee, Tags: entry.Tags,
-		Revision: entry.Revision, Voided: entry.Voided}
-	for _, posting := range entry.Postings {
-		line := postingView{AccountID: posting.AccountID, AccountName: posting.AccountName,
+		Revision: entry.Revision, Voided: entry.Voided,
+		Postings: make([]postingView, len(entry.Postings))}
+	for i, posting := range entry.Postings {
+		line := postingView{AccountID: posting.AccountID.String(), AccountName: posting.AccountName,
 			Amount: newAmount(posting.Amount, posting.Currency)}
 		if posting.Price != nil {
 			line.Price = domain.FormatAmount(posting.Price.Amount) + " " + posting.Price.Currency
 		}
-		view.Postings = append(view.Postings, line)
+		view.Postings[i] = line
 	}
 	return view
 }
