@@ -22,7 +22,10 @@ type target struct {
 	// htmxTarget is the id of the element htmx swaps, sent as HX-Target
 	// with HX-Request, as htmx does; empty for a plain request.
 	htmxTarget string
-	pid        int // the serving process, whose memory is sampled; 0 for none
+	pid        int // the serving process, whose memory and CPU are sampled; 0 for none
+	// postmaster is the database cluster's main process, whose CPU and its
+	// backends' is sampled; 0 for none.
+	postmaster int
 }
 
 type result struct {
@@ -35,6 +38,9 @@ type result struct {
 	// writesPerRequest counts rows the database inserted or updated per
 	// request: a read-only screen should write none.
 	writesPerRequest float64
+	// CPU time per request of the app and of the database. On a shared
+	// machine these vary much less than rates and latencies.
+	appCPU, databaseCPU time.Duration
 }
 
 // drive sends requests to t from opts.connections workers for
@@ -43,6 +49,7 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 	ctx, cancel := context.WithTimeout(ctx, opts.duration)
 	defer cancel()
 	memory := sampleMemory(ctx, t.pid)
+	appCPUBefore, databaseCPUBefore := processCPU(t.pid), clusterCPU(t.postmaster)
 	var mu sync.Mutex
 	var latencies []time.Duration
 	errors := 0
@@ -72,13 +79,15 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 	}
 	wg.Wait()
 	elapsed := time.Since(started)
+	appCPU, databaseCPU := processCPU(t.pid)-appCPUBefore, clusterCPU(t.postmaster)-databaseCPUBefore
 	if len(latencies) == 0 {
 		return result{}, fmt.Errorf("%s: no request completed", t.name)
 	}
 	slices.Sort(latencies)
 	peak := <-memory
 	return result{name: t.name, requests: len(latencies), errors: errors, elapsed: elapsed,
-		p50: latencies[len(latencies)/2], p99: latencies[len(latencies)*99/100], peakRSSKiB: peak}, nil
+		p50: latencies[len(latencies)/2], p99: latencies[len(latencies)*99/100], peakRSSKiB: peak,
+		appCPU: appCPU / time.Duration(len(latencies)), databaseCPU: databaseCPU / time.Duration(len(latencies))}, nil
 }
 
 func fetch(ctx context.Context, client *http.Client, t target) (time.Duration, bool) {
@@ -132,6 +141,65 @@ func residentKiB(pid int) int {
 	return 0
 }
 
+// clockTicksPerSecond is the unit of CPU times in /proc (USER_HZ), 100 on
+// every Linux this runs on.
+const clockTicksPerSecond = 100
+
+// processCPU returns the user and system time pid has used so far, 0 for
+// no process.
+func processCPU(pid int) time.Duration {
+	fields := procStat(pid)
+	if len(fields) < 14 {
+		return 0
+	}
+	return ticks(fields[12]) + ticks(fields[13])
+}
+
+// clusterCPU returns the CPU time of the cluster's main process, of its
+// backends and of the backends that have exited.
+func clusterCPU(postmaster int) time.Duration {
+	fields := procStat(postmaster)
+	if len(fields) < 16 {
+		return 0
+	}
+	total := ticks(fields[12]) + ticks(fields[13]) + ticks(fields[14]) + ticks(fields[15])
+	entries, _ := os.ReadDir("/proc")
+	for _, entry := range entries {
+		pid, err := strconv.Atoi(entry.Name())
+		if err != nil {
+			continue
+		}
+		child := procStat(pid)
+		if len(child) > 13 && child[2] == strconv.Itoa(postmaster) {
+			total += ticks(child[12]) + ticks(child[13])
+		}
+	}
+	return total
+}
+
+// procStat returns the fields of /proc/pid/stat from the third on (state,
+// ppid, ...), after "pid (command)" as the first: proc(5) field n is at n-2.
+func procStat(pid int) []string {
+	if pid <= 0 {
+		return nil
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	text := string(stat)
+	end := strings.LastIndexByte(text, ')')
+	if end < 0 {
+		return nil
+	}
+	return append([]string{text[:end+1]}, strings.Fields(text[end+1:])...)
+}
+
+func ticks(field string) time.Duration {
+	n, _ := strconv.ParseInt(field, 10, 64)
+	return time.Duration(n) * time.Second / clockTicksPerSecond
+}
+
 type bareServer struct {
 	app     *fiber.App
 	baseURL string
@@ -168,7 +236,7 @@ func waitUp(url string) error {
 func printResults(w io.Writer, opts options, results []result) {
 	fmt.Fprintf(w, "\n%d transactions, %d connections, %s per target\n\n", opts.transactions, opts.connections, opts.duration)
 	table := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak\tdb rows written/request")
+	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak\tdb rows written/request\tapp CPU/request\tdb CPU/request")
 	bareRate := float64(results[0].requests) / results[0].elapsed.Seconds()
 	for _, r := range results {
 		rate := float64(r.requests) / r.elapsed.Seconds()
@@ -176,9 +244,16 @@ func printResults(w io.Writer, opts options, results []result) {
 		if r.peakRSSKiB > 0 {
 			rss = fmt.Sprintf("%.1f MiB", float64(r.peakRSSKiB)/1024)
 		}
-		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\t%.2f\n", r.name, rate,
+		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\t%.2f\t%s\t%s\n", r.name, rate,
 			r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, 100*rate/bareRate, rss,
-			r.writesPerRequest)
+			r.writesPerRequest, cpuText(r.appCPU), cpuText(r.databaseCPU))
 	}
 	_ = table.Flush()
+}
+
+func cpuText(perRequest time.Duration) string {
+	if perRequest == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f ms", float64(perRequest.Microseconds())/1000)
 }

@@ -4,11 +4,15 @@
 // with concurrent keep-alive connections, and compares the rates with a bare
 // Fiber handler measured in the same run. It stops by itself.
 //
-//	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s]
+//	go run ./app/loadtest [-transactions 100000] [-connections 32] [-duration 10s] [-data DIR]
 //	go run ./app/loadtest -scenario writers [-connections 50] [-duration 30s]
 //	go run ./app/loadtest -scenario pg-restart   # PostgreSQL restarted under 20 writers
 //	go run ./app/loadtest -scenario kill-import  # SIGKILL during a 50,000-line import
 //	go run ./app/loadtest -scenario mixed        # 100 users for 60 s, against a bare handler
+//
+// With -data, the seeded cluster stays in DIR, and a later run with the same
+// DIR and -transactions uses it again instead of seeding; psql can look at
+// it in between (-data is for the fragments only).
 //
 // The writers scenario has many clients record transactions in one user's
 // books at once through the JSON API, then checks that every acknowledged
@@ -22,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -34,6 +39,7 @@ var scenarios = map[string]func(ctx context.Context, workDir string, opts option
 
 type options struct {
 	cpuProfile   string
+	dataDir      string
 	scenario     string
 	transactions int
 	connections  int
@@ -43,6 +49,7 @@ type options struct {
 func main() {
 	var opts options
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "serve the app in this process and write its CPU profile here")
+	flag.StringVar(&opts.dataDir, "data", "", "keep the seeded cluster in this folder and reuse it in later runs")
 	flag.StringVar(&opts.scenario, "scenario", "fragments", "fragments, writers, pg-restart, kill-import or mixed")
 	flag.IntVar(&opts.transactions, "transactions", 100_000, "transactions in the seeded user's books")
 	flag.IntVar(&opts.connections, "connections", 32, "concurrent keep-alive connections")
@@ -73,6 +80,16 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 		return err
 	}
 	defer os.RemoveAll(workDir)
+	seedDir := workDir
+	if opts.dataDir != "" && opts.scenario == "fragments" {
+		seedDir, err = filepath.Abs(opts.dataDir)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(seedDir, 0o711); err != nil {
+			return err
+		}
+	}
 	// The private cluster runs as the postgres user under root: it must be
 	// able to pass through the work folder.
 	if err := os.Chmod(workDir, 0o711); err != nil {
@@ -87,7 +104,7 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 	}
 	fmt.Printf("seeding %d transactions...\n", opts.transactions)
 	started := time.Now()
-	seeded, err := seed(ctx, workDir, opts.transactions, logger)
+	seeded, err := seedOnce(ctx, seedDir, opts.transactions, logger)
 	if err != nil {
 		return err
 	}
@@ -117,8 +134,10 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 
 	targets := []target{
 		{name: "bare fiber handler", url: bare.baseURL + "/"},
-		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary", pid: app.pid()},
-		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal", pid: app.pid()},
+		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary", pid: app.pid(),
+			postmaster: seeded.postmaster()},
+		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal", pid: app.pid(),
+			postmaster: seeded.postmaster()},
 	}
 	var results []result
 	for _, t := range targets {
@@ -160,8 +179,10 @@ func profileFragments(ctx context.Context, workDir string, seeded *seeded, opts 
 	}
 	var results []result
 	for _, t := range []target{
-		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary"},
-		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal"},
+		{name: "dashboard fragment", url: app.baseURL + "/", htmxTarget: "dashboard-summary",
+			postmaster: seeded.postmaster()},
+		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal",
+			postmaster: seeded.postmaster()},
 	} {
 		r, err := drive(ctx, client, t, opts)
 		if err != nil {

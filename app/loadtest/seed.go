@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,25 +25,45 @@ import (
 // importBatchEvents bounds one transaction of the seeding import.
 const importBatchEvents = 10_000
 
+// The seeded user.
+const (
+	seedEmail    = "load@example.com"
+	seedPassword = "load test password 1"
+)
+
 type seeded struct {
 	databaseURL string
 	email       string
 	password    string
+	dataDir     string // the folder database.Open was given
 	db          *database.Database
 }
 
 func (s *seeded) close() { s.db.Close() }
+
+// postmaster returns the process id of the private cluster's main process,
+// or 0 when it cannot be read.
+func (s *seeded) postmaster() int {
+	pidFile, err := os.ReadFile(filepath.Join(s.dataDir, "postgres", "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(pidFile), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(first))
+	return pid
+}
 
 // seed starts a private cluster in workDir, creates one user and writes
 // transactions straight into their event stream, then derives the read
 // models in one rebuild: much faster than appending them one by one, and
 // the same rows.
 func seed(ctx context.Context, workDir string, transactions int, logger *slog.Logger) (*seeded, error) {
-	db, err := database.Open(ctx, database.Options{DataDir: filepath.Join(workDir, "data"), Migrate: true, Logger: logger})
+	dataDir := filepath.Join(workDir, "data")
+	db, err := database.Open(ctx, database.Options{DataDir: dataDir, Migrate: true, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
-	s := &seeded{databaseURL: db.URL, email: "load@example.com", password: "load test password 1", db: db}
+	s := &seeded{databaseURL: db.URL, email: seedEmail, password: seedPassword, dataDir: dataDir, db: db}
 	user, err := users.NewStore(db.Pool, nil).Create(ctx, s.email, s.password, false)
 	if err != nil {
 		db.Close()
@@ -61,6 +84,28 @@ func seed(ctx context.Context, workDir string, transactions int, logger *slog.Lo
 		return nil, err
 	}
 	return s, nil
+}
+
+// seedOnce seeds like seed, but when workDir already holds books seeded with
+// as many transactions, it starts that cluster again instead.
+func seedOnce(ctx context.Context, workDir string, transactions int, logger *slog.Logger) (*seeded, error) {
+	marker := filepath.Join(workDir, fmt.Sprintf("seeded-%d", transactions))
+	if _, err := os.Stat(marker); err != nil {
+		if _, err := os.Stat(filepath.Join(workDir, "data")); err == nil {
+			return nil, fmt.Errorf("%s holds a cluster seeded otherwise; use another folder", workDir)
+		}
+		s, err := seed(ctx, workDir, transactions, logger)
+		if err != nil {
+			return nil, err
+		}
+		return s, os.WriteFile(marker, nil, 0o644)
+	}
+	dataDir := filepath.Join(workDir, "data")
+	db, err := database.Open(ctx, database.Options{DataDir: dataDir, Migrate: true, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return &seeded{databaseURL: db.URL, email: seedEmail, password: seedPassword, dataDir: dataDir, db: db}, nil
 }
 
 func importTransactions(ctx context.Context, db *database.Database, service *ledger.Service, userID uuid.UUID, count int) error {
