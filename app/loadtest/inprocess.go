@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"time"
 
@@ -32,8 +33,13 @@ func startInProcess(seeded *seeded, workDir, profilePath string) (*inProcessApp,
 	if err != nil {
 		return nil, err
 	}
+	// Like the app binary, it writes a line per request, so that the profile holds that too.
+	logFile, err := os.Create(filepath.Join(workDir, "app.log"))
+	if err != nil {
+		return nil, err
+	}
 	server, err := web.New(web.Deps{Config: cfg, Pool: seeded.db.Pool,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Logger: slog.New(slog.NewTextHandler(logFile, nil))})
 	if err != nil {
 		return nil, err
 	}
