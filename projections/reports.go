@@ -60,12 +60,12 @@ type totalsQuery struct {
 
 // sumTotals sums postings over a period: the months the period covers
 // whole from the monthly aggregates, the days of the months it cuts from
-// the journal.
+// the journal's postings.
 func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, query totalsQuery) ([]accountTotal, error) {
 	wholeFrom, wholeTo, head, tail := splitPeriod(query.period)
 	args := []any{userID, wholeFrom.Time(), wholeTo.Time()}
 	monthly, monthlyFilter, monthlyPayee := "monthly_totals", "", "''"
-	journalFilter, journalPayee := "", "''"
+	dayFilter := ""
 	switch {
 	case query.tag != "" && query.byPayee:
 		monthly = "dimension_monthly_totals"
@@ -74,41 +74,34 @@ func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, quer
 		monthlyFilter = fmt.Sprintf(" AND dimension = $%d AND value >= $%d || chr(31) AND value < $%d || chr(32)",
 			len(args)-1, len(args), len(args))
 		monthlyPayee = "split_part(value, chr(31), 2)"
-		journalFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
+		dayFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
 	case query.tag != "":
 		monthly = "dimension_monthly_totals"
 		args = append(args, DimensionTag, query.tag)
 		monthlyFilter = fmt.Sprintf(" AND dimension = $%d AND value = $%d", len(args)-1, len(args))
-		journalFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
+		dayFilter = fmt.Sprintf(" AND $%d = ANY(j.tags)", len(args))
 	case query.byPayee:
 		monthly = "dimension_monthly_totals"
 		args = append(args, DimensionPayee)
 		monthlyFilter = fmt.Sprintf(" AND dimension = $%d", len(args))
 		monthlyPayee = "value"
 	}
-	if query.byPayee {
-		journalPayee = "j.payee"
-	}
 	if query.accountID != uuid.Nil {
 		args = append(args, query.accountID)
 		monthlyFilter += fmt.Sprintf(" AND account_id = $%d", len(args))
-		journalFilter += fmt.Sprintf(" AND p.account_id = $%d", len(args))
+		dayFilter += fmt.Sprintf(" AND p.account_id = $%d", len(args))
 	}
 	month := "NULL::date"
 	if query.byMonth {
 		month = "m"
 	}
 	days := ""
-	if !head.To.Before(head.From) || !tail.To.Before(tail.From) {
-		args = append(args, head.From.Time(), head.To.Time(), tail.From.Time(), tail.To.Time())
-		n := len(args)
-		days = fmt.Sprintf(`
-		UNION ALL
-		SELECT p.account_id, p.currency, date_trunc('month', j.date)::date, %s, p.amount
-		FROM journal j JOIN journal_postings p ON p.user_id = j.user_id AND p.transaction_id = j.transaction_id
-		WHERE j.user_id = $1 AND NOT j.voided
-		  AND (j.date BETWEEN $%d AND $%d OR j.date BETWEEN $%d AND $%d)%s`,
-			journalPayee, n-3, n-2, n-1, n, journalFilter)
+	for _, part := range []Period{head, tail} {
+		if part.To.Before(part.From) {
+			continue
+		}
+		args = append(args, part.From.Time(), part.To.Time())
+		days += daysOfPostings(len(args)-1, len(args), query, dayFilter)
 	}
 	sql := `SELECT account_id, currency, ` + month + `, payee, sum(amount)::text FROM (
 		SELECT account_id, currency, month AS m, ` + monthlyPayee + ` AS payee, amount FROM ` + monthly + `
@@ -131,6 +124,28 @@ func sumTotals(ctx context.Context, q eventstore.Querier, userID uuid.UUID, quer
 		total.amount, err = decimal.NewFromString(amount)
 		return total, err
 	})
+}
+
+// daysOfPostings selects the postings dated from $from to $to for sumTotals.
+// It reaches them account by account through journal_postings' account and
+// date index, which reads only those days whatever the size of the books,
+// and joins the journal only for the payee or tags.
+func daysOfPostings(from, to int, query totalsQuery, dayFilter string) string {
+	payee, journal := "''", ""
+	if query.byPayee || query.tag != "" {
+		journal = fmt.Sprintf(`
+		JOIN journal j ON j.user_id = p.user_id AND j.transaction_id = p.transaction_id
+		  AND j.date BETWEEN $%d AND $%d`, from, to)
+	}
+	if query.byPayee {
+		payee = "j.payee"
+	}
+	return fmt.Sprintf(`
+		UNION ALL
+		SELECT p.account_id, p.currency, date_trunc('month', p.date)::date, %s, p.amount
+		FROM accounts a JOIN journal_postings p ON p.user_id = a.user_id AND p.account_id = a.account_id%s
+		WHERE a.user_id = $1 AND NOT p.voided AND p.date BETWEEN $%d AND $%d%s`,
+		payee, journal, from, to, dayFilter)
 }
 
 // splitPeriod splits a period into the whole months it covers, from

@@ -508,13 +508,13 @@ func TestReportsReadOnlyAggregates(t *testing.T) {
 			case "":
 				t.Errorf("%s reads the journal:\n%s", report.name, query)
 			case "days":
-				if !strings.Contains(query, "j.date BETWEEN") {
+				if !strings.Contains(query, "p.date BETWEEN") {
 					t.Errorf("%s reads the journal beyond the days its period cuts:\n%s", report.name, query)
 				}
 			case "page":
 				// One page of one account's postings, and one day of them
 				// for the balance before a later page.
-				if !strings.Contains(query, "LIMIT") && !strings.Contains(query, "date = $3") && !strings.Contains(query, "j.date BETWEEN") {
+				if !strings.Contains(query, "LIMIT") && !strings.Contains(query, "date = $3") && !strings.Contains(query, "p.date BETWEEN") {
 					t.Errorf("%s reads the journal without bounds:\n%s", report.name, query)
 				}
 			}
