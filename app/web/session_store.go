@@ -68,9 +68,8 @@ func (s *Server) requestSession(c *fiber.Ctx) (*webSession, error) {
 }
 
 func (s *Server) readSession(ctx context.Context, id string) (*webSession, error) {
-	fresh := &webSession{id: newRandomID()}
 	if len(id) != sessionIDLength {
-		return fresh, nil
+		return newSession(), nil
 	}
 
 	var encoded []byte
@@ -78,22 +77,27 @@ func (s *Server) readSession(ctx context.Context, id string) (*webSession, error
 	err := s.sessionStorage.Conn().QueryRow(ctx,
 		`SELECT v, e FROM `+sessionTable+` WHERE k = $1`, id).Scan(&encoded, &expiresUnix)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fresh, nil
+		return newSession(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read session: %w", err)
 	}
 	expiresAt := time.Unix(expiresUnix, 0)
 	if !expiresAt.After(time.Now()) {
-		return fresh, nil
+		return newSession(), nil
 	}
 	var data sessionData
 	err = json.Unmarshal(encoded, &data)
 	if err != nil {
 		// Written in another format, by an older release: it signs nobody in.
-		return fresh, nil
+		return newSession(), nil
 	}
 	return &webSession{id: id, data: data, stored: true, expiresAt: expiresAt}, nil
+}
+
+// newSession returns an empty session under a new id, not stored yet.
+func newSession() *webSession {
+	return &webSession{id: newRandomID()}
 }
 
 // saveSession writes the session's data and moves its expiry sessionIdleTimeout ahead, and
@@ -119,7 +123,8 @@ func (s *Server) saveSession(c *fiber.Ctx, sess *webSession) error {
 			s.setSessionCookies(c, sess)
 			return nil
 		}
-		*sess = webSession{id: newRandomID(), data: sessionData{CSRFToken: newRandomID()}}
+		*sess = *newSession()
+		sess.data.CSRFToken = newRandomID()
 		encoded, err = json.Marshal(sess.data)
 		if err != nil {
 			return fmt.Errorf("encode session: %w", err)
@@ -165,7 +170,7 @@ func (s *Server) resetSession(c *fiber.Ctx, sess *webSession) error {
 			return fmt.Errorf("delete session: %w", err)
 		}
 	}
-	*sess = webSession{id: newRandomID()}
+	*sess = *newSession()
 	return nil
 }
 
@@ -176,7 +181,7 @@ func (s *Server) destroySession(c *fiber.Ctx, sess *webSession) error {
 	if err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
-	*sess = webSession{id: newRandomID()}
+	*sess = *newSession()
 	c.Cookie(s.sessionCookie(s.sessionCookieName(), "", time.Unix(0, 0)))
 	return nil
 }
