@@ -38,9 +38,10 @@ type result struct {
 	// writesPerRequest counts rows the database inserted or updated per
 	// request: a read-only screen should write none.
 	writesPerRequest float64
-	// CPU time per request of the app and of the database. On a shared
-	// machine these vary much less than rates and latencies.
-	appCPU, databaseCPU time.Duration
+	// CPU time per request of the app, of the database and of this
+	// process (the load generator, and the app too when it is served in
+	// process). On a shared machine these vary less than rates and latencies.
+	appCPU, databaseCPU, clientCPU time.Duration
 }
 
 // drive sends requests to t from opts.connections workers for
@@ -50,6 +51,7 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 	defer cancel()
 	memory := sampleMemory(ctx, t.pid)
 	appCPUBefore, databaseCPUBefore := processCPU(t.pid), clusterCPU(t.postmaster)
+	clientCPUBefore := processCPU(os.Getpid())
 	var mu sync.Mutex
 	var latencies []time.Duration
 	errors := 0
@@ -80,6 +82,7 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 	wg.Wait()
 	elapsed := time.Since(started)
 	appCPU, databaseCPU := processCPU(t.pid)-appCPUBefore, clusterCPU(t.postmaster)-databaseCPUBefore
+	clientCPU := processCPU(os.Getpid()) - clientCPUBefore
 	if len(latencies) == 0 {
 		return result{}, fmt.Errorf("%s: no request completed", t.name)
 	}
@@ -87,7 +90,8 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 	peak := <-memory
 	return result{name: t.name, requests: len(latencies), errors: errors, elapsed: elapsed,
 		p50: latencies[len(latencies)/2], p99: latencies[len(latencies)*99/100], peakRSSKiB: peak,
-		appCPU: appCPU / time.Duration(len(latencies)), databaseCPU: databaseCPU / time.Duration(len(latencies))}, nil
+		appCPU: appCPU / time.Duration(len(latencies)), databaseCPU: databaseCPU / time.Duration(len(latencies)),
+		clientCPU: clientCPU / time.Duration(len(latencies))}, nil
 }
 
 func fetch(ctx context.Context, client *http.Client, t target) (time.Duration, bool) {
@@ -236,7 +240,7 @@ func waitUp(url string) error {
 func printResults(w io.Writer, opts options, results []result) {
 	fmt.Fprintf(w, "\n%d transactions, %d connections, %s per target\n\n", opts.transactions, opts.connections, opts.duration)
 	table := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak\tdb rows written/request\tapp CPU/request\tdb CPU/request")
+	fmt.Fprintln(table, "target\trequests/s\tp50\tp99\terrors\tvs bare\tapp RSS peak\tdb rows written/request\tapp CPU/request\tdb CPU/request\tloadtest CPU/request")
 	bareRate := float64(results[0].requests) / results[0].elapsed.Seconds()
 	for _, r := range results {
 		rate := float64(r.requests) / r.elapsed.Seconds()
@@ -244,9 +248,9 @@ func printResults(w io.Writer, opts options, results []result) {
 		if r.peakRSSKiB > 0 {
 			rss = fmt.Sprintf("%.1f MiB", float64(r.peakRSSKiB)/1024)
 		}
-		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\t%.2f\t%s\t%s\n", r.name, rate,
+		fmt.Fprintf(table, "%s\t%.0f\t%s\t%s\t%d\t%.1f%%\t%s\t%.2f\t%s\t%s\t%s\n", r.name, rate,
 			r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.errors, 100*rate/bareRate, rss,
-			r.writesPerRequest, cpuText(r.appCPU), cpuText(r.databaseCPU))
+			r.writesPerRequest, cpuText(r.appCPU), cpuText(r.databaseCPU), cpuText(r.clientCPU))
 	}
 	_ = table.Flush()
 }
