@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -25,6 +26,31 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// postDeclaredLength sends a POST's headers declaring a body of length
+// bytes with its first 12 KiB in the same write, sends no more, and reads
+// the server's answer. The server reads more than 8 KiB of a body before
+// it looks at the request; 12 KiB and the headers fit its 16 KiB read
+// buffer, so nothing it leaves unread can turn its close into a reset.
+func postDeclaredLength(t *testing.T, addr, path string, length int) *http.Response {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		path, addr, length)
+	if _, err := io.WriteString(conn, head+strings.Repeat("x", 12<<10)); err != nil {
+		t.Fatalf("send the headers: %v", err)
+	}
+	response, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read the answer to a declared %d-byte body: %v", length, err)
+	}
+	return response
+}
+
 func TestListenServesAndShutsDownGracefully(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
@@ -43,16 +69,10 @@ func TestListenServesAndShutsDownGracefully(t *testing.T) {
 	waitUntilServing(t, base+"/healthz")
 
 	// A body over the limit is refused before any handler runs, with the usual headers.
-	request, err := http.NewRequest(http.MethodPost, base+"/api/v1/tokens",
-		strings.NewReader(strings.Repeat("x", 2<<20)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	request.Header.Set("Content-Type", "application/json")
-	tooLarge, err := http.DefaultClient.Do(request)
-	if err != nil {
-		t.Fatalf("post a large body: %v", err)
-	}
+	// The server must answer from the declared length, having read only what
+	// came with the headers. (A client still writing the body when the server
+	// closes the connection would see a reset instead of the answer.)
+	tooLarge := postDeclaredLength(t, addr, "/api/v1/tokens", 2<<20)
 	body, _ := io.ReadAll(tooLarge.Body)
 	_ = tooLarge.Body.Close()
 	if tooLarge.StatusCode != http.StatusRequestEntityTooLarge ||
