@@ -83,7 +83,10 @@ func newBrowserOn(t *testing.T, server *testServer) *browser {
 	return b
 }
 
-// do runs steps with a timeout, failing the test with what was being done.
+// do runs steps with a timeout, failing the test with what was being done,
+// and then waits for htmx to settle: content htmx has just swapped in is
+// wired up only when it settles, and a click on it before then would be
+// the browser's own (a full page load or a native form post).
 func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStepTimeout)
@@ -92,6 +95,7 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 		b.screenshot(what)
 		b.t.Fatalf("%s: %v", what, err)
 	}
+	b.waitFor(what+", and htmx settles", htmxSettled)
 }
 
 // text returns the text of the first element matching selector.
