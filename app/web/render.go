@@ -70,7 +70,12 @@ func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Templa
 }
 
 func (s *Server) templateFuncs() template.FuncMap {
+	entries := newRenderedEntries(func(buffer *bytes.Buffer, entry transactionView) error {
+		return s.pages["transactions"].ExecuteTemplate(buffer, entryTemplate, entry)
+	})
 	return template.FuncMap{
+		// entry renders one journal entry, as the "journal_entry" template does.
+		"entry": entries.html,
 		// asset returns the versioned URL of a file in static/.
 		"asset": s.assetURL,
 		// current reports whether the page at path belongs to the navigation entry prefix.

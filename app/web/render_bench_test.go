@@ -16,17 +16,39 @@ import (
 
 // The render benchmarks time the two busiest htmx fragments, the journal (one page of the
 // transaction list) and the dashboard's summary, from the views their handlers build to the
-// escaped HTML, without a database or HTTP.
+// escaped HTML, without a database or HTTP. Rendered repeatedly, the same entries come from
+// the rendered-entry cache after the first round; the Uncached benchmark renders new ones.
 
 func BenchmarkRenderJournalFragment(b *testing.B) {
 	benchmarkRender(b, "transactions", "journal", benchmarkTransactionsView())
+}
+
+// BenchmarkRenderJournalFragmentUncached renders a page of entries never
+// rendered before: the cost of a first visit, without the rendered-entry
+// cache's help.
+func BenchmarkRenderJournalFragmentUncached(b *testing.B) {
+	s := benchmarkServer(b)
+	set := s.pages["transactions"]
+	var buffer bytes.Buffer
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		data := benchmarkTransactionsView()
+		buffer.Reset()
+		b.StartTimer()
+		err := set.ExecuteTemplate(&buffer, "journal", view{Path: "/", Data: data})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buffer.Len()), "bytes/page")
 }
 
 func BenchmarkRenderDashboardFragment(b *testing.B) {
 	benchmarkRender(b, "dashboard", "dashboard_summary", benchmarkDashboardView())
 }
 
-func benchmarkRender(b *testing.B, page, fragment string, data any) {
+func benchmarkServer(b *testing.B) *Server {
 	b.Helper()
 	s := &Server{}
 	var err error
@@ -38,7 +60,12 @@ func benchmarkRender(b *testing.B, page, fragment string, data any) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	set := s.pages[page]
+	return s
+}
+
+func benchmarkRender(b *testing.B, page, fragment string, data any) {
+	b.Helper()
+	set := benchmarkServer(b).pages[page]
 	var buffer bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
