@@ -18,6 +18,7 @@ import (
 	"folio/domain"
 	"folio/eventstore"
 	"folio/eventstore/pgtest"
+	"folio/eventstore/pgtypes"
 	"folio/projections"
 )
 
@@ -91,6 +92,7 @@ func benchPool(b *testing.B) *pgxpool.Pool {
 	}
 	config.MaxConns = 8
 	config.ConnConfig.RuntimeParams["statement_timeout"] = "0"
+	pgtypes.Configure(config)
 	pool, err := pgxpool.NewWithConfig(context.Background(), config)
 	if err != nil {
 		b.Fatal(err)

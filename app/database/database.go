@@ -15,6 +15,7 @@ import (
 
 	"folio/eventstore/localpg"
 	"folio/eventstore/migrate"
+	"folio/eventstore/pgtypes"
 )
 
 // Pool limits. A request holds a connection for milliseconds; a few more
@@ -111,6 +112,7 @@ func NewPool(ctx context.Context, url string, connsMax int32) (*pgxpool.Pool, er
 	config.HealthCheckPeriod = poolHealthCheckEvery
 	config.ConnConfig.RuntimeParams["statement_timeout"] = statementTimeout
 	config.ConnConfig.RuntimeParams["application_name"] = "folio"
+	pgtypes.Configure(config)
 	pool, err := pgxpool.NewWithConfig(ctx, config)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the database: %w", err)

@@ -16,6 +16,7 @@ import (
 
 	"folio/app/users"
 	"folio/domain"
+	"folio/eventstore/pgtypes"
 )
 
 // Session lifetimes. A session ends after sessionIdleTimeout without requests (its expiry
@@ -69,6 +70,7 @@ func (s *Server) openSessions() (err error) {
 		return errors.New("session storage: DATABASE_URL cannot be parsed")
 	}
 	poolConfig.MaxConns = sessionConnsMax
+	pgtypes.Configure(poolConfig)
 
 	ctx, cancel := context.WithTimeout(context.Background(), sessionOpenTimeout)
 	defer cancel()

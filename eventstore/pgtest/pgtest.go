@@ -17,6 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"folio/eventstore/pgtypes"
 )
 
 const (
@@ -54,6 +56,7 @@ func NewPool(t testing.TB) *pgxpool.Pool {
 		t.Fatalf("pgtest: parse database URL: %v", err)
 	}
 	config.MaxConns = poolConnsMax
+	pgtypes.Configure(config)
 
 	pool, err := pgxpool.NewWithConfig(context.Background(), config)
 	if err != nil {
