@@ -19,6 +19,8 @@ import (
 type target struct {
 	name string
 	url  string
+	// pageURL, when set, gives each request its own address instead of url.
+	pageURL func() string
 	// htmxTarget is the id of the element htmx swaps, sent as HX-Target
 	// with HX-Request, as htmx does; empty for a plain request.
 	htmxTarget string
@@ -95,7 +97,11 @@ func drive(ctx context.Context, client *http.Client, t target, opts options) (re
 }
 
 func fetch(ctx context.Context, client *http.Client, t target) (time.Duration, bool) {
-	request, _ := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
+	address := t.url
+	if t.pageURL != nil {
+		address = t.pageURL()
+	}
+	request, _ := http.NewRequestWithContext(ctx, http.MethodGet, address, nil)
 	if t.htmxTarget != "" {
 		request.Header.Set("HX-Request", "true")
 		request.Header.Set("HX-Target", t.htmxTarget)

@@ -25,9 +25,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
+
+	"folio/domain"
 )
 
 // scenarios are the failure and load scenarios that seed and run the app themselves.
@@ -138,6 +141,8 @@ func run(ctx context.Context, opts options, logger *slog.Logger) error {
 			postmaster: seeded.postmaster()},
 		{name: "transaction list fragment", url: app.baseURL + "/transactions", htmxTarget: "journal", pid: app.pid(),
 			postmaster: seeded.postmaster()},
+		{name: "list, random older pages", pageURL: randomListPage(app.baseURL, opts.transactions), htmxTarget: "journal",
+			pid: app.pid(), postmaster: seeded.postmaster()},
 	}
 	var results []result
 	for _, t := range targets {
@@ -192,4 +197,15 @@ func profileFragments(ctx context.Context, workDir string, seeded *seeded, opts 
 	}
 	printResults(os.Stdout, opts, append([]result{{name: "(no bare handler in a profile run)", requests: 1, elapsed: time.Second}}, results...))
 	return nil
+}
+
+// randomListPage returns addresses of list pages that start at a random
+// day and version of the seeded books: pages a bookkeeper paging back or
+// following a link would open, nearly all of them different, so that their
+// entries are rendered rather than found in the rendered-entry cache.
+func randomListPage(baseURL string, versionsMax int) func() string {
+	return func() string {
+		day := domain.MustDate(seedFirstDay).AddDays(rand.IntN(seedDays))
+		return fmt.Sprintf("%s/transactions?cursor=%s_%d", baseURL, day, 1+rand.IntN(versionsMax))
+	}
 }

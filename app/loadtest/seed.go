@@ -156,12 +156,18 @@ func accountsOf(accounts []*domain.Account) (assets, expenses []*domain.Account)
 	return assets, expenses
 }
 
+// The seeded purchases are spread over seedDays days from seedFirstDay.
+const (
+	seedFirstDay = "2024-01-01"
+	seedDays     = 1095
+)
+
 // transaction makes the i-th purchase: from an asset account to an expense
 // account, spread over three years.
 func transaction(i int, assets, expenses []*domain.Account) domain.Event {
 	amount := decimal.New(int64(i%9000+100), -2)
 	return domain.TransactionRecorded{TransactionID: uuid.New(), Entry: domain.Entry{
-		Date:        domain.MustDate("2024-01-01").AddDays(i % 1095),
+		Date:        domain.MustDate(seedFirstDay).AddDays(i % seedDays),
 		Description: fmt.Sprintf("Purchase %d", i),
 		Payee:       fmt.Sprintf("Shop %d", i%300),
 		Postings: []domain.Posting{
