@@ -93,9 +93,18 @@ func derive(books *domain.Books) Model {
 		}
 	}
 	monthly := map[monthKey]decimal.Decimal{}
-	for _, txn := range books.Transactions() {
+	txns := books.Transactions()
+	postings := 0
+	for _, txn := range txns {
+		postings += len(txn.Postings)
+	}
+	// Sized up front: a user's journal runs to hundreds of thousands of
+	// rows, which growing by appends would copy over and over.
+	model.Journal = make([]JournalRow, 0, len(txns))
+	model.Postings = make([]PostingRow, 0, postings)
+	for _, txn := range txns {
 		model.Journal = append(model.Journal, journalRowOf(txn))
-		model.Postings = append(model.Postings, postingRowsOf(txn)...)
+		model.Postings = appendPostingRows(model.Postings, txn)
 		if !txn.Voided {
 			addMonthly(monthly, txn.Entry, false)
 		}
@@ -113,13 +122,16 @@ func journalRowOf(txn *domain.Transaction) JournalRow {
 }
 
 func postingRowsOf(txn *domain.Transaction) []PostingRow {
-	rows := make([]PostingRow, len(txn.Postings))
+	return appendPostingRows(make([]PostingRow, 0, len(txn.Postings)), txn)
+}
+
+func appendPostingRows(rows []PostingRow, txn *domain.Transaction) []PostingRow {
 	for i, posting := range txn.Postings {
-		rows[i] = PostingRow{
+		rows = append(rows, PostingRow{
 			TransactionID: txn.ID, Line: i + 1, AccountID: posting.AccountID,
 			Amount: posting.Amount, Currency: posting.Currency, Price: posting.Price,
 			Date: txn.Date, RecordedVersion: txn.RecordedVersion, Voided: txn.Voided,
-		}
+		})
 	}
 	return rows
 }

@@ -181,7 +181,8 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	writer := newCopyWriter(r.pool, r.tables)
+	writer := newCopyWriter(ctx, r.pool, r.tables)
+	defer func() { _ = writer.close() }()
 	models := make(chan userModel, 16)
 	folded := make(chan error, 1)
 	go func() {
@@ -193,7 +194,7 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 	for model := range models {
 		report.Users++
 		report.Events += model.events
-		if err := writer.add(ctx, model); err != nil {
+		if err := writer.add(model); err != nil {
 			cancel()
 			for range models { // the cancelled fold stops at its next read
 			}
@@ -203,7 +204,7 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 	if err := <-folded; err != nil {
 		return "", report, err
 	}
-	return snapshot, report, writer.flush(ctx)
+	return snapshot, report, writer.finish()
 }
 
 type userModel struct {

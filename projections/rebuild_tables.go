@@ -72,20 +72,37 @@ func indexStatements(ctx context.Context, pool *pgxpool.Pool, table string) ([]s
 	return statements, nil
 }
 
-// copyWriter gathers derived rows of many users and writes them to the side
-// tables with one COPY per table and batch.
+// copyWriter gathers derived rows of many users and hands each table's rows,
+// a batch at a time, to a goroutine of that table that writes them with
+// COPY. Tables are written concurrently, at most copyWritersMax at once, each
+// on a connection of its own while it copies: one writer at a time left the
+// fold waiting while pgx encoded one table and PostgreSQL took in another.
 type copyWriter struct {
-	pool    *pgxpool.Pool
-	tables  map[string]bool
-	pending map[string]*tableData
-	rows    int
+	pool      *pgxpool.Pool
+	tables    map[string]bool
+	batchRows int // rows of a table sent on together
+	pending   map[string]*tableData
+	batches   map[string]chan tableData
+	slots     chan struct{} // a token per COPY in progress
+	group     *errgroup.Group
+	ctx       context.Context
+	closed    bool
 }
 
-func newCopyWriter(pool *pgxpool.Pool, tables map[string]bool) *copyWriter {
-	return &copyWriter{pool: pool, tables: tables, pending: map[string]*tableData{}}
+// copyWritersMax bounds the COPYs in progress, and so the pool connections
+// a rebuild holds for them, whatever the number of tables.
+const copyWritersMax = 3
+
+func newCopyWriter(ctx context.Context, pool *pgxpool.Pool, tables map[string]bool) *copyWriter {
+	group, ctx := errgroup.WithContext(ctx)
+	return &copyWriter{pool: pool, tables: tables, batchRows: copyBatchRows, pending: map[string]*tableData{},
+		batches: map[string]chan tableData{}, slots: make(chan struct{}, copyWritersMax),
+		group: group, ctx: ctx}
 }
 
-func (w *copyWriter) add(ctx context.Context, user userModel) error {
+// add queues a user's rows, sending every table's rows on once they make a
+// batch. It fails with the first error of any table's copy.
+func (w *copyWriter) add(user userModel) error {
 	for _, table := range append(tableRows(user.userID, user.model), user.extra...) {
 		if !w.tables[table.name] {
 			continue
@@ -96,25 +113,77 @@ func (w *copyWriter) add(ctx context.Context, user userModel) error {
 			w.pending[table.name] = pending
 		}
 		pending.rows = append(pending.rows, table.rows...)
-		w.rows += len(table.rows)
-	}
-	if w.rows < copyBatchRows {
-		return nil
-	}
-	return w.flush(ctx)
-}
-
-func (w *copyWriter) flush(ctx context.Context) error {
-	for name, table := range w.pending {
-		if len(table.rows) == 0 {
+		if len(pending.rows) < w.batchRows {
 			continue
 		}
-		_, err := w.pool.CopyFrom(ctx, pgx.Identifier{rebuildSchema, name}, table.columns, pgx.CopyFromRows(table.rows))
+		if err := w.send(pending); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send hands the table's pending rows to its writer, starting the writer
+// on the table's first batch.
+func (w *copyWriter) send(pending *tableData) error {
+	if w.closed {
+		return w.group.Wait()
+	}
+	batches, started := w.batches[pending.name]
+	if !started {
+		batches = make(chan tableData, 1)
+		w.batches[pending.name] = batches
+		name, columns := pending.name, pending.columns
+		w.group.Go(func() error { return w.copyBatches(name, columns, batches) })
+	}
+	batch := *pending
+	pending.rows = nil // the batch's rows now belong to the writer
+	select {
+	case batches <- batch:
+		return nil
+	case <-w.ctx.Done():
+		return w.close()
+	}
+}
+
+func (w *copyWriter) copyBatches(name string, columns []string, batches <-chan tableData) error {
+	for batch := range batches {
+		select {
+		case w.slots <- struct{}{}:
+		case <-w.ctx.Done():
+			return w.ctx.Err()
+		}
+		_, err := w.pool.CopyFrom(w.ctx, pgx.Identifier{rebuildSchema, name}, columns, pgx.CopyFromRows(batch.rows))
+		<-w.slots
 		if err != nil {
 			return fmt.Errorf("copy into %s: %w", name, err)
 		}
-		table.rows = table.rows[:0]
 	}
-	w.rows = 0
 	return nil
+}
+
+// finish sends the rows still pending and waits until every table's rows
+// are written.
+func (w *copyWriter) finish() error {
+	for _, pending := range w.pending {
+		if len(pending.rows) == 0 {
+			continue
+		}
+		if err := w.send(pending); err != nil {
+			return err
+		}
+	}
+	return w.close()
+}
+
+// close stops taking rows and waits for the writers; it returns the first
+// error of any of them. It is safe to call again.
+func (w *copyWriter) close() error {
+	if !w.closed {
+		w.closed = true
+		for _, batches := range w.batches {
+			close(batches)
+		}
+	}
+	return w.group.Wait()
 }

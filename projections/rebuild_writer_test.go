@@ -1,0 +1,126 @@
+package projections
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+
+	"folio/domain"
+	"folio/eventstore/pgtest"
+)
+
+// writerBooks folds a user's books with count two-posting transactions.
+func writerBooks(t *testing.T, count int) *domain.Books {
+	t.Helper()
+	books := domain.NewBooks()
+	bank, food := uuid.New(), uuid.New()
+	events := []domain.Event{
+		domain.BooksOpened{BaseCurrency: "EUR", FiscalYearStartMonth: 1},
+		domain.AccountOpened{AccountID: bank, Name: "Bank", Type: domain.Asset},
+		domain.AccountOpened{AccountID: food, Name: "Food", Type: domain.Expense},
+	}
+	for i := range count {
+		events = append(events, domain.TransactionRecorded{TransactionID: uuid.New(), Entry: domain.Entry{
+			Date: domain.MustDate("2026-01-02").AddDays(i % 40), Description: "groceries", Postings: []domain.Posting{
+				{AccountID: food, Amount: decimal.NewFromInt(int64(i + 1)), Currency: "EUR"},
+				{AccountID: bank, Amount: decimal.NewFromInt(int64(-i - 1)), Currency: "EUR"},
+			}}})
+	}
+	for _, event := range events {
+		if err := books.Apply(event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return books
+}
+
+func sideTables(t *testing.T, pool *pgxpool.Pool) *rebuild {
+	t.Helper()
+	r := &rebuild{pool: pool, tables: tableSet(nil)}
+	if err := r.createSideTables(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.dropSideTables)
+	return r
+}
+
+func sideCount(t *testing.T, pool *pgxpool.Pool, table string) int {
+	t.Helper()
+	var count int
+	err := pool.QueryRow(context.Background(), `SELECT count(*) FROM `+schema(rebuildSchema).table(table)).Scan(&count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return count
+}
+
+// TestCopyWriterWritesEveryBatchOfEveryTable sends batches of three rows, so
+// that every table's writer starts, takes many batches and finishes with a
+// partial one.
+func TestCopyWriterWritesEveryBatchOfEveryTable(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := sideTables(t, pool)
+	writer := newCopyWriter(context.Background(), pool, r.tables)
+	writer.batchRows = 3
+	users, transactions := 4, 25
+	for range users {
+		userID := uuid.New()
+		books := writerBooks(t, transactions)
+		if err := writer.add(userModel{userID: userID, events: books.Version, model: derive(books),
+			extra: extensionRows(userID, books, r.tables)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writer.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.close(); err != nil {
+		t.Fatalf("closing again: %v", err)
+	}
+	for table, want := range map[string]int{"accounts": 2 * users, "journal": transactions * users,
+		"journal_postings": 2 * transactions * users} {
+		if got := sideCount(t, pool, table); got != want {
+			t.Errorf("%s: got %d rows, want %d", table, got, want)
+		}
+	}
+}
+
+// TestCopyWriterStopsAtTheFirstFailedCopy makes one table refuse every row:
+// the writer reports that table's error, from add or from finish, and
+// neither hangs nor panics when rows keep coming.
+func TestCopyWriterStopsAtTheFirstFailedCopy(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	r := sideTables(t, pool)
+	_, err := pool.Exec(context.Background(), `ALTER TABLE `+schema(rebuildSchema).table("journal")+
+		` ADD CONSTRAINT refuse_all CHECK (description = 'never')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := newCopyWriter(context.Background(), pool, r.tables)
+	writer.batchRows = 3
+	var failure error
+	for range 20 {
+		userID := uuid.New()
+		books := writerBooks(t, 10)
+		failure = writer.add(userModel{userID: userID, events: books.Version, model: derive(books)})
+		if failure != nil {
+			break
+		}
+	}
+	if failure == nil {
+		failure = writer.finish()
+	}
+	if failure == nil || !strings.Contains(failure.Error(), "copy into journal") {
+		t.Fatalf("got %v, want the journal's copy error", failure)
+	}
+	if err := writer.close(); err == nil {
+		t.Fatal("close after a failure reports no error")
+	}
+	if err := writer.finish(); err == nil {
+		t.Fatal("finish after a failure reports no error")
+	}
+}
