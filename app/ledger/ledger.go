@@ -89,6 +89,7 @@ func (s *Service) execute(ctx context.Context, meta Meta, cmd domain.Command) (R
 	entry := s.cache.entry(meta.UserID)
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
+	defer func() { s.cache.counted(entry, entry.books.Version) }()
 	for attempt := 0; attempt < conflictRetriesMax; attempt++ {
 		result, err := s.executeOnce(ctx, entry, meta, cmd)
 		if !eventstore.IsVersionConflict(err) {
@@ -155,6 +156,7 @@ func (s *Service) Read(ctx context.Context, userID uuid.UUID, fn func(*domain.Bo
 	entry := s.cache.entry(userID)
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
+	defer func() { s.cache.counted(entry, entry.books.Version) }()
 	if err := s.catchUp(ctx, entry, userID); err != nil {
 		return err
 	}
