@@ -6,9 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"folio/static"
-	"folio/templates"
 )
 
 func sampleEntry() transactionView {
@@ -79,16 +76,7 @@ func TestEntryDigestCoversEveryField(t *testing.T) {
 // time from the cache, and compares both with the template's own output,
 // including for text that must be escaped.
 func TestCachedEntriesRenderAsTheTemplateDoes(t *testing.T) {
-	s := &Server{}
-	var err error
-	s.assets, err = loadAssets(static.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.pages, err = parsePages(templates.FS, s.templateFuncs())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := templateServer(t)
 	hostile := sampleEntry()
 	hostile.Description, hostile.Postings[0].AccountName = `<script>alert(1)</script>`, `"><img src=x>`
 	entries := []transactionView{sampleEntry(), hostile}

@@ -27,7 +27,7 @@ func BenchmarkRenderJournalFragment(b *testing.B) {
 // rendered before: the cost of a first visit, without the rendered-entry
 // cache's help.
 func BenchmarkRenderJournalFragmentUncached(b *testing.B) {
-	s := benchmarkServer(b)
+	s := templateServer(b)
 	set := s.pages["transactions"]
 	var buffer bytes.Buffer
 	b.ReportAllocs()
@@ -48,24 +48,26 @@ func BenchmarkRenderDashboardFragment(b *testing.B) {
 	benchmarkRender(b, "dashboard", "dashboard_summary", benchmarkDashboardView())
 }
 
-func benchmarkServer(b *testing.B) *Server {
-	b.Helper()
+// templateServer is a Server with only its assets and templates, enough to
+// render pages without a database.
+func templateServer(tb testing.TB) *Server {
+	tb.Helper()
 	s := &Server{}
 	var err error
 	s.assets, err = loadAssets(static.FS)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	s.pages, err = parsePages(templates.FS, s.templateFuncs())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s
 }
 
 func benchmarkRender(b *testing.B, page, fragment string, data any) {
 	b.Helper()
-	set := benchmarkServer(b).pages[page]
+	set := templateServer(b).pages[page]
 	var buffer bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {

@@ -9,29 +9,15 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"folio/eventstore/pgtest"
 	"folio/eventstore/pgtypes"
 )
 
+// The pools of pgtest.NewPool register the codecs through Configure, as the
+// app's pools do.
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-func newPool(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	config, err := pgxpool.ParseConfig(pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgtypes.Configure(config)
-	pool, err := pgxpool.NewWithConfig(context.Background(), config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
 
 // TestPlansAreTheDirectOnes fails when pgx would still go through
 // driver.Valuer and sql.Scanner (strings) for ids and amounts.
@@ -54,7 +40,7 @@ func TestPlansAreTheDirectOnes(t *testing.T) {
 }
 
 func TestIDsRoundTrip(t *testing.T) {
-	pool := newPool(t)
+	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	id, other := uuid.New(), uuid.New()
 
@@ -91,7 +77,7 @@ func TestIDsRoundTrip(t *testing.T) {
 }
 
 func TestAmountsRoundTripExactly(t *testing.T) {
-	pool := newPool(t)
+	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	for _, text := range []string{"0", "20.00", "-35.5", "0.000001", "1.240049",
 		"123456789012345678901234567890.123456789", "-0.01", "1000000"} {
@@ -130,7 +116,7 @@ func TestAmountsRoundTripExactly(t *testing.T) {
 // TestTextFormatKeepsPgxsHandling runs the same values through the simple
 // protocol, where everything travels as text.
 func TestTextFormatKeepsPgxsHandling(t *testing.T) {
-	pool := newPool(t)
+	pool := pgtest.NewPool(t)
 	ctx := context.Background()
 	id, amount := uuid.New(), decimal.RequireFromString("-12.34")
 	var back uuid.UUID
