@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"folio/domain"
+	"folio/eventstore/pgtypes"
 )
 
 // appendEventsMax bounds one append so that a single command cannot hold a
@@ -206,7 +207,7 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error 
 		rows[i] = []any{pgUUID(e.UserID), e.Version, e.Type, e.SchemaVersion, string(e.Payload),
 			e.RecordedAt, pgUUID(e.ActorID), pgUUID(e.CommandID), e.RequestID, e.Hash, subject}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := pgtypes.CopyFrom(ctx, tx.Conn(), pgx.Identifier{"events"}, eventColumns, rows); err != nil {
 		return fmt.Errorf("insert events: %w", err)
 	}
 	return nil

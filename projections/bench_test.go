@@ -84,7 +84,7 @@ func (g *benchBooks) next() domain.Event {
 	return domain.TransactionRecorded{TransactionID: id, Entry: g.entry()}
 }
 
-func benchPool(b *testing.B) *pgxpool.Pool {
+func benchPool(b testing.TB) *pgxpool.Pool {
 	b.Helper()
 	config, err := pgxpool.ParseConfig(pgtest.NewDatabase(b))
 	if err != nil {
@@ -103,7 +103,7 @@ func benchPool(b *testing.B) *pgxpool.Pool {
 
 // importBooks writes users' generated events straight into the log, in
 // batches, without projecting them.
-func importBooks(b *testing.B, pool *pgxpool.Pool, users, eventsPerUser int) {
+func importBooks(b testing.TB, pool *pgxpool.Pool, users, eventsPerUser int) {
 	b.Helper()
 	ctx := context.Background()
 	template := eventstore.RecordedEvent{RecordedAt: time.Now().UTC().Truncate(time.Microsecond), CommandID: uuid.New()}

@@ -11,6 +11,7 @@ import (
 
 	"folio/domain"
 	"folio/eventstore"
+	"folio/eventstore/pgtypes"
 )
 
 // Extension is a read model kept beside the core ones (accounts, journal,
@@ -99,7 +100,7 @@ func copyExtensions(ctx context.Context, tx pgx.Tx, s schema, userID uuid.UUID, 
 		if len(table.rows) == 0 {
 			continue
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{string(s), table.name}, table.columns, pgx.CopyFromRows(table.rows))
+		_, err := pgtypes.CopyFrom(ctx, tx.Conn(), pgx.Identifier{string(s), table.name}, table.columns, table.rows)
 		if err != nil {
 			return fmt.Errorf("copy %s: %w", table.name, err)
 		}
@@ -135,7 +136,7 @@ func diffTable(ctx context.Context, tx pgx.Tx, userID uuid.UUID, table tableData
 		return "", fmt.Errorf("verify %s: %w", table.name, err)
 	}
 	if len(table.rows) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"verify_" + table.name}, table.columns, pgx.CopyFromRows(table.rows)); err != nil {
+		if _, err := pgtypes.CopyFrom(ctx, tx.Conn(), pgx.Identifier{"verify_" + table.name}, table.columns, table.rows); err != nil {
 			return "", fmt.Errorf("verify %s: %w", table.name, err)
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
+
+	"folio/domain"
+	"folio/eventstore/pgtypes"
 )
 
 // numeric converts an exact decimal into pgx's numeric value without going
@@ -25,6 +28,28 @@ func numeric(d decimal.Decimal) pgtype.Numeric {
 	}
 	return pgtype.Numeric{Int: coefficient, Exp: exponent, Valid: true}
 }
+
+// copyAmount is an amount for a row that pgtypes.CopyFrom writes: a
+// pgtypes.Numeric64 when it has at most 18 digits, which is written without
+// math/big and costs the garbage collector nothing to scan, with trailing
+// fractional zeros dropped as numeric drops them.
+func copyAmount(d decimal.Decimal) any {
+	if d.NumDigits() > 18 {
+		return numeric(d)
+	}
+	coefficient, exponent := d.CoefficientInt64(), d.Exponent()
+	for exponent < 0 && coefficient != 0 && coefficient%10 == 0 {
+		coefficient /= 10
+		exponent++
+	}
+	if coefficient == 0 {
+		exponent = 0
+	}
+	return pgtypes.Numeric64{Coefficient: coefficient, Exponent: exponent}
+}
+
+// copyDate is a date for a row that pgtypes.CopyFrom writes.
+func copyDate(d domain.Date) any { return pgtypes.DateOf(d.Time()) }
 
 // pgUUID hands pgx the id's bytes directly. Passed as uuid.UUID, pgx would
 // go through its driver.Valuer and a string for every value of a COPY.

@@ -10,6 +10,7 @@ import (
 
 	"folio/domain"
 	"folio/eventstore"
+	"folio/eventstore/pgtypes"
 )
 
 // pricesProjection keeps every exchange rate the books know: the price of
@@ -122,7 +123,7 @@ func applyPrices(ctx context.Context, tx pgx.Tx, tables Tables, events []eventst
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{string(tables.schema), "prices"}, priceColumns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := pgtypes.CopyFrom(ctx, tx.Conn(), pgx.Identifier{string(tables.schema), "prices"}, priceColumns, rows); err != nil {
 		return fmt.Errorf("write prices: %w", err)
 	}
 	return nil

@@ -121,10 +121,11 @@ func reportTotalsRows(userID uuid.UUID, books *domain.Books) map[string][][]any 
 // totalsValues turns sums into table rows, leaving out zero totals.
 func totalsValues(userID uuid.UUID, sums reportSums) [][]any {
 	rows := make([][]any, 0, len(sums))
+	user := any(userID)
 	for key, amount := range sums {
 		if !amount.IsZero() {
-			rows = append(rows, []any{pgUUID(userID), key.dimension, key.value, pgUUID(key.accountID),
-				key.currency, key.month.Time(), numeric(amount)})
+			rows = append(rows, []any{user, key.dimension, key.value, key.accountID,
+				key.currency, copyDate(key.month), copyAmount(amount)})
 		}
 	}
 	return rows

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"folio/eventstore/pgtypes"
 )
 
 // copyModel writes a user's derived rows into the tables of the chosen
@@ -15,7 +17,7 @@ func copyModel(ctx context.Context, tx pgx.Tx, s schema, userID uuid.UUID, model
 		if !only[table.name] || len(table.rows) == 0 {
 			continue
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{string(s), table.name}, table.columns, pgx.CopyFromRows(table.rows))
+		_, err := pgtypes.CopyFrom(ctx, tx.Conn(), pgx.Identifier{string(s), table.name}, table.columns, table.rows)
 		if err != nil {
 			return fmt.Errorf("copy %s: %w", table.name, err)
 		}
@@ -39,7 +41,12 @@ var (
 	monthlyColumns = []string{"user_id", "account_id", "currency", "month", "amount"}
 )
 
+// tableRows turns a user's model into rows for pgtypes.CopyFrom. The values
+// are the compact ones it encodes directly, the user id is boxed once, and
+// each table's rows share one backing array: a rebuild makes millions of
+// these rows, and every separate allocation was garbage collector work.
 func tableRows(userID uuid.UUID, model Model) []tableData {
+	user := any(userID)
 	tables := []tableData{
 		{name: "accounts", columns: accountColumns},
 		{name: "account_balances", columns: balanceColumns},
@@ -47,38 +54,55 @@ func tableRows(userID uuid.UUID, model Model) []tableData {
 		{name: "journal_postings", columns: postingColumns},
 		{name: "monthly_totals", columns: monthlyColumns},
 	}
-	for _, a := range model.Accounts {
-		tables[0].rows = append(tables[0].rows, []any{pgUUID(userID), pgUUID(a.AccountID), a.Name, string(a.Type), a.Currency, a.Closed, a.OpenedVersion})
+	accounts := rowsOf(&tables[0], len(model.Accounts))
+	for i, a := range model.Accounts {
+		copy(accounts(i), []any{user, a.AccountID, a.Name, string(a.Type), a.Currency, a.Closed, a.OpenedVersion})
 	}
-	for _, b := range model.Balances {
-		tables[1].rows = append(tables[1].rows, []any{pgUUID(userID), pgUUID(b.AccountID), b.Currency, numeric(b.Amount)})
+	balances := rowsOf(&tables[1], len(model.Balances))
+	for i, b := range model.Balances {
+		copy(balances(i), []any{user, b.AccountID, b.Currency, copyAmount(b.Amount)})
 	}
-	for _, j := range model.Journal {
-		tables[2].rows = append(tables[2].rows, journalValues(userID, j))
+	journal := rowsOf(&tables[2], len(model.Journal))
+	for i, j := range model.Journal {
+		journalValues(journal(i), user, j)
 	}
-	for _, p := range model.Postings {
-		tables[3].rows = append(tables[3].rows, postingValues(userID, p))
+	postings := rowsOf(&tables[3], len(model.Postings))
+	for i, p := range model.Postings {
+		postingValues(postings(i), user, p)
 	}
-	for _, m := range model.Monthly {
-		tables[4].rows = append(tables[4].rows, []any{pgUUID(userID), pgUUID(m.AccountID), m.Currency, m.Month.Time(), numeric(m.Amount)})
+	monthly := rowsOf(&tables[4], len(model.Monthly))
+	for i, m := range model.Monthly {
+		copy(monthly(i), []any{user, m.AccountID, m.Currency, copyDate(m.Month), copyAmount(m.Amount)})
 	}
 	return tables
 }
 
-func journalValues(userID uuid.UUID, j JournalRow) []any {
+// rowsOf gives the table n rows of its columns' width, all in one backing
+// array, and returns a function to reach row i.
+func rowsOf(table *tableData, n int) func(i int) []any {
+	width := len(table.columns)
+	values := make([]any, n*width)
+	table.rows = make([][]any, n)
+	for i := range table.rows {
+		table.rows[i] = values[i*width : (i+1)*width : (i+1)*width]
+	}
+	return func(i int) []any { return table.rows[i] }
+}
+
+func journalValues(row []any, user any, j JournalRow) {
 	tags := j.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return []any{pgUUID(userID), pgUUID(j.TransactionID), j.Date.Time(), j.Description, j.Payee, tags,
-		j.Revision, j.Voided, j.RecordedVersion, j.ChangedVersion}
+	copy(row, []any{user, j.TransactionID, copyDate(j.Date), j.Description, j.Payee, tags,
+		j.Revision, j.Voided, j.RecordedVersion, j.ChangedVersion})
 }
 
-func postingValues(userID uuid.UUID, p PostingRow) []any {
+func postingValues(row []any, user any, p PostingRow) {
 	var priceAmount, priceCurrency any
 	if p.Price != nil {
-		priceAmount, priceCurrency = numeric(p.Price.Amount), p.Price.Currency
+		priceAmount, priceCurrency = copyAmount(p.Price.Amount), p.Price.Currency
 	}
-	return []any{pgUUID(userID), pgUUID(p.TransactionID), p.Line, pgUUID(p.AccountID), numeric(p.Amount), p.Currency,
-		priceAmount, priceCurrency, p.Date.Time(), p.RecordedVersion, p.Voided}
+	copy(row, []any{user, p.TransactionID, p.Line, p.AccountID, copyAmount(p.Amount), p.Currency,
+		priceAmount, priceCurrency, copyDate(p.Date), p.RecordedVersion, p.Voided})
 }
