@@ -1,35 +1,92 @@
 package projections
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
+
+	"folio/eventstore/pgtypes"
 )
 
 // indexSideTables gives each side table the primary key, unique constraints
 // and indexes of its live table, under the same names, after the bulk copy:
 // building an index once is much faster than maintaining it row by row.
-// Tables are indexed concurrently, each on its own connection.
+//
+// Every index is built on its own connection, the largest tables' first and
+// at most indexBuildsMax at once, whatever table it belongs to: built table
+// by table, the journal postings' two indexes ran one after the other on one
+// core while the other had finished its tables. Keys are built as unique
+// indexes, which can be built beside another index of the same table, and
+// then attached as constraints, which takes a moment.
 func (r *rebuild) indexSideTables(ctx context.Context) error {
-	group, ctx := errgroup.WithContext(ctx)
+	var builds []indexBuild
+	remaining := map[string]int{} // builds still to finish, per table
 	for table := range r.tables {
-		group.Go(func() error { return r.indexSideTable(ctx, table) })
+		tableBuilds, err := indexBuilds(ctx, r.pool, table)
+		if err != nil {
+			return err
+		}
+		builds = append(builds, tableBuilds...)
+		remaining[table] = len(tableBuilds)
+	}
+	slices.SortStableFunc(builds, func(a, b indexBuild) int { return cmp.Compare(b.tableBytes, a.tableBytes) })
+	group, ctx := errgroup.WithContext(ctx)
+	group.SetLimit(indexBuildsMax)
+	var mu sync.Mutex
+	finished := func(table string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		remaining[table]--
+		return remaining[table] == 0
+	}
+	for table, n := range remaining {
+		if n == 0 {
+			group.Go(func() error { return r.finishTable(ctx, table, builds) })
+		}
+	}
+	for _, build := range builds {
+		group.Go(func() error {
+			if err := r.runIndexStatements(ctx, build.table, build.create); err != nil {
+				return err
+			}
+			if !finished(build.table) {
+				return nil
+			}
+			// The table's last index: attach its constraints and analyze it
+			// while other tables' indexes are still being built.
+			return r.finishTable(ctx, build.table, builds)
+		})
 	}
 	return group.Wait()
 }
 
-func (r *rebuild) indexSideTable(ctx context.Context, table string) error {
-	statements, err := indexStatements(ctx, r.pool, table)
-	if err != nil {
-		return err
+// finishTable attaches a side table's constraints to their built indexes
+// and analyzes the table.
+func (r *rebuild) finishTable(ctx context.Context, table string, builds []indexBuild) error {
+	var statements []string
+	for _, build := range builds {
+		if build.table == table && build.attach != "" {
+			statements = append(statements, build.attach)
+		}
 	}
 	statements = append(statements, `ANALYZE `+schema(rebuildSchema).table(table))
+	return r.runIndexStatements(ctx, table, statements...)
+}
+
+// indexBuildsMax bounds the index builds in progress: enough to keep both
+// cores of a small server busy while one build writes its index out.
+const indexBuildsMax = 3
+
+func (r *rebuild) runIndexStatements(ctx context.Context, table string, statements ...string) error {
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+indexMemory+`'`); err != nil {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+indexMemory+`'; SET LOCAL max_parallel_maintenance_workers = 0`); err != nil {
 			return fmt.Errorf("index %s: %w", table, err)
 		}
 		for _, statement := range statements {
@@ -42,34 +99,49 @@ func (r *rebuild) indexSideTable(ctx context.Context, table string) error {
 }
 
 // indexMemory lets each index build sort in memory.
-const indexMemory = "256MB"
+const indexMemory = "512MB"
 
-// indexStatements reads the live table's constraints and indexes from the
+// indexBuild is one index of a side table: the statement that builds it
+// and, for a primary key or unique constraint, the one that attaches it.
+type indexBuild struct {
+	table          string
+	create, attach string
+	tableBytes     int64
+}
+
+// indexBuilds reads the live table's constraints and indexes from the
 // catalog and rewrites them for the side table.
-func indexStatements(ctx context.Context, pool *pgxpool.Pool, table string) ([]string, error) {
+func indexBuilds(ctx context.Context, pool *pgxpool.Pool, table string) ([]indexBuild, error) {
 	live := schema(liveSchema).table(table)
 	side := schema(rebuildSchema).table(table)
 	rows, err := pool.Query(ctx, `
-		SELECT 'ALTER TABLE ' || $2 || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-		FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u')
-		UNION ALL
-		SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
-		WHERE i.indrelid = $1::regclass
-		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, live, side)
+		SELECT pg_get_indexdef(i.indexrelid),
+			coalesce('ALTER TABLE ' || $2 || ' ADD CONSTRAINT ' || quote_ident(c.conname) ||
+				CASE c.contype WHEN 'p' THEN ' PRIMARY KEY' ELSE ' UNIQUE' END ||
+				' USING INDEX ' || quote_ident(c.conname), ''),
+			pg_relation_size($3::regclass)
+		FROM pg_index i
+		LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u')
+		WHERE i.indrelid = $1::regclass`, live, side, side)
 	if err != nil {
 		return nil, fmt.Errorf("read indexes of %s: %w", table, err)
 	}
-	statements, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	builds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (indexBuild, error) {
+		build := indexBuild{table: table}
+		err := row.Scan(&build.create, &build.attach, &build.tableBytes)
+		return build, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read indexes of %s: %w", table, err)
 	}
 	// pg_get_indexdef qualifies the table without quotes, as our plain
-	// lower-case names need none.
-	for i, statement := range statements {
-		statements[i] = strings.Replace(statement, " ON "+liveSchema+"."+table+" ",
+	// lower-case names need none; the index name itself is unqualified, so
+	// the index lands in the side table's schema.
+	for i := range builds {
+		builds[i].create = strings.Replace(builds[i].create, " ON "+liveSchema+"."+table+" ",
 			" ON "+rebuildSchema+"."+table+" ", 1)
 	}
-	return statements, nil
+	return builds, nil
 }
 
 // copyWriter gathers derived rows of many users and hands each table's rows,
@@ -153,7 +225,10 @@ func (w *copyWriter) copyBatches(name string, columns []string, batches <-chan t
 		case <-w.ctx.Done():
 			return w.ctx.Err()
 		}
-		_, err := w.pool.CopyFrom(w.ctx, pgx.Identifier{rebuildSchema, name}, columns, pgx.CopyFromRows(batch.rows))
+		err := w.pool.AcquireFunc(w.ctx, func(conn *pgxpool.Conn) error {
+			_, err := pgtypes.CopyFrom(w.ctx, conn.Conn(), pgx.Identifier{rebuildSchema, name}, columns, batch.rows)
+			return err
+		})
 		<-w.slots
 		if err != nil {
 			return fmt.Errorf("copy into %s: %w", name, err)
