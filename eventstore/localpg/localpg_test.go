@@ -30,6 +30,11 @@ func TestStartServesOnlyTheSocket(t *testing.T) {
 	if err != nil || listen != "" {
 		t.Fatalf("listen_addresses: got %q, %v; want empty", listen, err)
 	}
+	var walLevel string
+	err = conn.QueryRow(t.Context(), "SHOW wal_level").Scan(&walLevel)
+	if err != nil || walLevel != "minimal" {
+		t.Fatalf("wal_level: got %q, %v; want minimal", walLevel, err)
+	}
 
 	stop(t, c)
 	_, err = pgx.Connect(t.Context(), c.URL(defaultDatabase))
