@@ -179,7 +179,33 @@ func BenchmarkAppendWithInlineProjections(b *testing.B) {
 		withReadModels := float64(total) / (float64(total)/copyRate + bareCopySeconds(b, pool, userID, "journal") +
 			bareCopySeconds(b, pool, userID, "journal_postings"))
 		b.ReportMetric(100*appendRate/withReadModels, "%_of_bare_copy_with_journal_rows")
+		// The floor: the same appends into a fresh database's event store
+		// with no projector at all (events, hash chain, command ids).
+		aloneRate := appendAlone(b, batches, g.opening())
+		b.ReportMetric(aloneRate, "event_store_alone_events/s")
+		b.ReportMetric(100*aloneRate/copyRate, "%_of_bare_copy_event_store_alone")
 	}
+}
+
+// appendAlone appends the batches after opening to a new user of a fresh
+// database, with no projector, and returns events per second.
+func appendAlone(b *testing.B, batches [][]domain.Event, opening []domain.Event) float64 {
+	ctx := context.Background()
+	store := eventstore.New(benchPool(b))
+	userID := uuid.New()
+	result, err := store.Append(ctx, eventstore.AppendRequest{UserID: userID, ExpectedVersion: 0, CommandID: uuid.New(), Events: opening})
+	if err != nil {
+		b.Fatal(err)
+	}
+	started, total := time.Now(), 0
+	for _, events := range batches {
+		result, err = store.Append(ctx, eventstore.AppendRequest{UserID: userID, ExpectedVersion: result.LastVersion, CommandID: uuid.New(), Events: events})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += len(events)
+	}
+	return float64(total) / time.Since(started).Seconds()
 }
 
 // bareCopyRate copies the stored events, batch by batch, into an unindexed
