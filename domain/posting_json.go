@@ -28,7 +28,7 @@ func (p *Posting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	}
 	*p = Posting{}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadValue()
+		name, err := readName(dec)
 		if err != nil {
 			return err
 		}
@@ -40,14 +40,7 @@ func (p *Posting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
-func (p *Posting) decodeMember(dec *jsontext.Decoder, name jsontext.Value) error {
-	if bytes.IndexByte(name, '\\') >= 0 {
-		var unescaped string
-		if err := jsonv2.Unmarshal(name, &unescaped); err != nil {
-			return err
-		}
-		name = jsontext.Value(`"` + unescaped + `"`)
-	}
+func (p *Posting) decodeMember(dec *jsontext.Decoder, name []byte) error {
 	switch string(name) {
 	case `"account_id"`:
 		return decodeMember(dec, &p.AccountID, decodeUUID)
@@ -159,4 +152,106 @@ func parsePlainDecimal(text []byte) (decimal.Decimal, bool) {
 		coefficient = -coefficient
 	}
 	return decimal.New(coefficient, int32(-fraction)), true
+}
+
+// UnmarshalJSONFrom decodes the event for json v2 with entryDecoder; see
+// Posting.UnmarshalJSONFrom for why.
+func (e *TransactionRecorded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeTransactionEvent(dec, &e.TransactionID, &e.Entry)
+}
+
+// UnmarshalJSONFrom decodes the event for json v2; see TransactionRecorded.
+func (e *TransactionAmended) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeTransactionEvent(dec, &e.TransactionID, &e.Entry)
+}
+
+// decodeTransactionEvent decodes an object of a transaction id and an
+// entry's members, the shape of TransactionRecorded and TransactionAmended.
+func decodeTransactionEvent(dec *jsontext.Decoder, id *uuid.UUID, entry *Entry) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	if token, err := dec.ReadToken(); err != nil {
+		return err
+	} else if token.Kind() != '{' {
+		return fmt.Errorf("a transaction event is a JSON object, not %s", token.Kind())
+	}
+	*id, *entry = uuid.UUID{}, Entry{}
+	for dec.PeekKind() != '}' {
+		name, err := readName(dec)
+		if err != nil {
+			return err
+		}
+		switch string(name) {
+		case `"transaction_id"`:
+			err = decodeMember(dec, id, decodeUUID)
+		case `"date"`:
+			err = decodeDate(dec, &entry.Date)
+		case `"description"`:
+			err = decodeMember(dec, &entry.Description, decodeString)
+		case `"payee"`:
+			err = decodeMember(dec, &entry.Payee, decodeString)
+		case `"tags"`:
+			err = jsonv2.UnmarshalDecode(dec, &entry.Tags)
+		case `"postings"`:
+			err = decodePostings(dec, &entry.Postings)
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// readName reads an object member's name as quoted JSON without escapes.
+// Callers switch on string(name), which Go compares without a copy.
+func readName(dec *jsontext.Decoder) ([]byte, error) {
+	name, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	if bytes.IndexByte(name, '\\') < 0 {
+		return name, nil
+	}
+	var unescaped string
+	if err := jsonv2.Unmarshal(name, &unescaped); err != nil {
+		return nil, err
+	}
+	return []byte(`"` + unescaped + `"`), nil
+}
+
+// decodeDate hands the value to Date.UnmarshalJSON, null included, as the
+// generic decoder does.
+func decodeDate(dec *jsontext.Decoder, date *Date) error {
+	value, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	return date.UnmarshalJSON(value)
+}
+
+func decodePostings(dec *jsontext.Decoder, postings *[]Posting) error {
+	if dec.PeekKind() != '[' {
+		return jsonv2.UnmarshalDecode(dec, postings)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	decoded := make([]Posting, 0, 4)
+	for dec.PeekKind() != ']' {
+		var posting Posting
+		if err := posting.UnmarshalJSONFrom(dec); err != nil {
+			return err
+		}
+		decoded = append(decoded, posting)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	*postings = decoded
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/google/uuid"
 )
 
 // genericPosting is Posting without its UnmarshalJSONFrom method, decoded
@@ -65,6 +66,86 @@ func describePosting(p Posting) string {
 	s := fmt.Sprintf("%s %s e%d %q", p.AccountID, p.Amount.Coefficient(), p.Amount.Exponent(), p.Currency)
 	if p.Price != nil {
 		s += fmt.Sprintf(" @ %s e%d %q", p.Price.Amount.Coefficient(), p.Price.Amount.Exponent(), p.Price.Currency)
+	}
+	return s
+}
+
+// GenericEntry and genericRecorded mirror Entry and TransactionRecorded
+// without UnmarshalJSONFrom methods anywhere inside.
+type GenericEntry struct {
+	Date        Date             `json:"date"`
+	Description string           `json:"description"`
+	Payee       string           `json:"payee,omitempty"`
+	Tags        []string         `json:"tags,omitempty"`
+	Postings    []genericPosting `json:"postings"`
+}
+
+type genericRecorded struct {
+	TransactionID uuid.UUID `json:"transaction_id"`
+	GenericEntry
+}
+
+var transactionPayloads = []string{
+	`{"transaction_id":"0b6d7b9e-3f9a-4c51-8f7e-7f1f1f3e2a10","date":"2024-02-29","description":"Rent \u00e9","payee":"Landlord","tags":["home","rent"],"postings":[{"account_id":"6f1c3a52-7c1e-4a8e-9f55-0d0e3b9c2a11","amount":"1200.00","currency":"EUR"},{"account_id":"6f1c3a52-7c1e-4a8e-9f55-0d0e3b9c2a12","amount":"-1200.00","currency":"EUR","price":{"amount":"1.08","currency":"USD"}}]}`,
+	`{"postings":[],"date":"","transaction_id":"0b6d7b9e3f9a4c518f7e7f1f1f3e2a10","extra":[{"x":1}]}`,
+	`{"date":null,"description":null,"payee":null,"tags":null,"postings":null,"transaction_id":null}`,
+	`{"date":"2024-13-01"}`, `{"date":"1899-12-31"}`, `{"date":20240101}`, `{"tags":"home"}`, `{"tags":[1]}`,
+	`{"postings":{}}`, `{"postings":[null]}`, `{"postings":[{"amount":"x"}]}`, `{"postings":[1]}`,
+	`{"\u0064ate":"2024-01-01","description":"a","description":"b"}`, `{"Date":"2024-01-01"}`,
+	`null`, `[]`, `{}`, `"x"`, `{"transaction_id":"0b6d7b9e"}`, `{"description":"\ud800"}`,
+}
+
+func TestTransactionDecoderAgreesWithTheGenericOne(t *testing.T) {
+	for _, payload := range transactionPayloads {
+		checkTransactionDecoders(t, []byte(payload))
+	}
+}
+
+func FuzzTransactionDecoder(f *testing.F) {
+	for _, payload := range transactionPayloads {
+		f.Add([]byte(payload))
+	}
+	f.Fuzz(checkTransactionDecoders)
+}
+
+func checkTransactionDecoders(t *testing.T, payload []byte) {
+	var recorded TransactionRecorded
+	var amended TransactionAmended
+	var generic genericRecorded
+	recordedErr := jsonv2.Unmarshal(payload, &recorded)
+	amendedErr := jsonv2.Unmarshal(payload, &amended)
+	genericErr := jsonv2.Unmarshal(payload, &generic)
+	if (recordedErr == nil) != (genericErr == nil) || (amendedErr == nil) != (genericErr == nil) {
+		t.Fatalf("%s: errors %v, %v; generic %v", payload, recordedErr, amendedErr, genericErr)
+	}
+	if genericErr != nil {
+		return
+	}
+	want := describeTransaction(generic.TransactionID, generic.Date, generic.Description, generic.Payee, generic.Tags, generic.Postings)
+	got := describeTransaction(recorded.TransactionID, recorded.Date, recorded.Description, recorded.Payee, recorded.Tags, genericPostings(recorded.Postings))
+	if got != want {
+		t.Fatalf("%s:\n fast:    %s\n generic: %s", payload, got, want)
+	}
+	if amended.TransactionID != recorded.TransactionID || amended.Description != recorded.Description {
+		t.Fatalf("%s: amended decodes differently", payload)
+	}
+}
+
+func genericPostings(postings []Posting) []genericPosting {
+	if postings == nil {
+		return nil
+	}
+	out := make([]genericPosting, len(postings))
+	for i, p := range postings {
+		out[i] = genericPosting(p)
+	}
+	return out
+}
+
+func describeTransaction(id uuid.UUID, date Date, description, payee string, tags []string, postings []genericPosting) string {
+	s := fmt.Sprintf("%s %s %q %q %q tags-nil=%v postings-nil=%v", id, date, description, payee, tags, tags == nil, postings == nil)
+	for _, p := range postings {
+		s += " | " + describePosting(Posting(p))
 	}
 	return s
 }
