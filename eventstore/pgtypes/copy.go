@@ -49,7 +49,7 @@ func CopyFrom(ctx context.Context, conn *pgx.Conn, table pgx.Identifier, columns
 		writer.CloseWithError(encoder.stream(writer, rows))
 	}()
 	tag, err := conn.PgConn().CopyFrom(ctx, reader, "COPY "+table.Sanitize()+" ("+list+") FROM STDIN (FORMAT binary)")
-	reader.CloseWithError(errCopyDone) // unblocks the encoder if the server stopped reading
+	_ = reader.CloseWithError(errCopyDone) // unblocks the encoder if the server stopped reading
 	<-encoded
 	return tag.RowsAffected(), err
 }
@@ -73,10 +73,12 @@ func (n Numeric64) NumericValue() (pgtype.Numeric, error) {
 // DateValue.
 type Date int32
 
-// DateOf returns the calendar date of t where it is.
+// DateOf returns the calendar date of t where it is. Dates beyond the
+// range of a Date saturate, and PostgreSQL refuses them as out of range.
 func DateOf(t time.Time) Date {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return Date((day.Unix() - postgresEpoch.Unix()) / 86400)
+	days := (day.Unix() - postgresEpoch.Unix()) / 86400
+	return Date(max(min(days, math.MaxInt32), math.MinInt32))
 }
 
 // DateValue implements pgtype.DateValuer.
@@ -121,7 +123,11 @@ func (e copyEncoder) row(buf []byte, values []any) ([]byte, error) {
 	if len(values) != len(e.oids) {
 		return nil, fmt.Errorf("copy: a row has %d values for %d columns", len(values), len(e.oids))
 	}
-	buf = binary.BigEndian.AppendUint16(buf, uint16(len(values)))
+	count, ok := toInt16(int64(len(values)))
+	if !ok {
+		return nil, fmt.Errorf("copy: a row of %d values is too wide", len(values))
+	}
+	buf = appendInt16(buf, count)
 	for i, value := range values {
 		var err error
 		if buf, err = e.field(buf, e.oids[i], value); err != nil {
@@ -144,9 +150,13 @@ func (e copyEncoder) field(buf []byte, oid uint32, value any) ([]byte, error) {
 		body, null = encoded, encoded == nil
 	}
 	if null {
-		return binary.BigEndian.AppendUint32(buf[:start], math.MaxUint32), nil
+		return appendInt32(buf[:start], -1), nil
 	}
-	binary.BigEndian.PutUint32(body[start:], uint32(len(body)-start-4))
+	length, ok := toInt32(int64(len(body) - start - 4))
+	if !ok {
+		return nil, fmt.Errorf("a value of %d bytes is too large", len(body)-start-4)
+	}
+	appendInt32(body[start:start], length) // over the 4 bytes reserved at start
 	return body, nil
 }
 
@@ -197,7 +207,7 @@ func appendDirect(buf []byte, oid uint32, value any) (out []byte, ok, null bool)
 		}
 	case Date:
 		if oid == pgtype.DateOID {
-			return binary.BigEndian.AppendUint32(buf, uint32(v)), true, false
+			return appendInt32(buf, int32(v)), true, false
 		}
 	case decimal.Decimal:
 		if oid == pgtype.NumericOID && v.NumDigits() <= 18 {
@@ -208,7 +218,8 @@ func appendDirect(buf []byte, oid uint32, value any) (out []byte, ok, null bool)
 			if v == nil {
 				return buf, true, true
 			}
-			return appendTextArray(buf, v), true, false
+			out, ok := appendTextArray(buf, v)
+			return out, ok, false
 		}
 	case []byte:
 		if oid == pgtype.ByteaOID {
@@ -222,13 +233,17 @@ func appendDirect(buf []byte, oid uint32, value any) (out []byte, ok, null bool)
 }
 
 func appendInteger(buf []byte, oid uint32, v int64) ([]byte, bool, bool) {
-	switch {
-	case oid == pgtype.Int8OID:
-		return binary.BigEndian.AppendUint64(buf, uint64(v)), true, false
-	case oid == pgtype.Int4OID && v >= math.MinInt32 && v <= math.MaxInt32:
-		return binary.BigEndian.AppendUint32(buf, uint32(int32(v))), true, false
-	case oid == pgtype.Int2OID && v >= math.MinInt16 && v <= math.MaxInt16:
-		return binary.BigEndian.AppendUint16(buf, uint16(int16(v))), true, false
+	switch oid {
+	case pgtype.Int8OID:
+		return appendInt64(buf, v), true, false
+	case pgtype.Int4OID:
+		if v32, ok := toInt32(v); ok {
+			return appendInt32(buf, v32), true, false
+		}
+	case pgtype.Int2OID:
+		if v16, ok := toInt16(v); ok {
+			return appendInt16(buf, v16), true, false
+		}
 	}
 	return buf, false, false
 }
@@ -237,17 +252,17 @@ func appendInteger(buf []byte, oid uint32, v int64) ([]byte, bool, bool) {
 var postgresEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func appendTime(buf []byte, oid uint32, t time.Time) ([]byte, bool, bool) {
+	if t.Year() < 1 || t.Year() > 9999 {
+		return buf, false, false // let pgx encode or refuse it
+	}
 	switch oid {
 	case pgtype.DateOID:
 		// The calendar date of t where it is, as pgx takes it.
-		return binary.BigEndian.AppendUint32(buf, uint32(DateOf(t))), true, false
+		return appendInt32(buf, int32(DateOf(t))), true, false
 	case pgtype.TimestamptzOID:
-		if t.Year() < 1 || t.Year() > 9999 {
-			return buf, false, false // let pgx encode or refuse it
-		}
 		// Whole microseconds, rounded down, as pgx counts them.
 		micros := t.Unix()*1_000_000 + int64(t.Nanosecond())/1000 - postgresEpoch.Unix()*1_000_000
-		return binary.BigEndian.AppendUint64(buf, uint64(micros)), true, false
+		return appendInt64(buf, micros), true, false
 	}
 	return buf, false, false
 }
@@ -257,10 +272,7 @@ func appendTime(buf []byte, oid uint32, t time.Time) ([]byte, bool, bool) {
 // digit, the sign and the display scale (digits after the point).
 func appendNumeric(buf []byte, coefficient int64, exponent int32) ([]byte, bool, bool) {
 	negative := coefficient < 0
-	magnitude := uint64(coefficient)
-	if negative {
-		magnitude = -magnitude
-	}
+	magnitude := absolute(coefficient)
 	scale := 0
 	switch {
 	case exponent > 0:
@@ -306,8 +318,11 @@ func appendNumeric(buf []byte, coefficient int64, exponent int32) ([]byte, bool,
 	if negative {
 		sign = 0x4000
 	}
-	buf = binary.BigEndian.AppendUint16(buf, uint16(n-low))
-	buf = binary.BigEndian.AppendUint16(buf, uint16(int16(weight)))
+	// At most 20 digits and a weight between -251 and 19: both fit.
+	ndigits, _ := toInt16(int64(n - low))
+	weight16, _ := toInt16(int64(weight))
+	buf = appendInt16(buf, ndigits)
+	buf = appendInt16(buf, weight16)
 	buf = binary.BigEndian.AppendUint16(buf, sign)
 	buf = binary.BigEndian.AppendUint16(buf, uint16(scale))
 	for i := n - 1; i >= low; i-- {
@@ -316,21 +331,74 @@ func appendNumeric(buf []byte, coefficient int64, exponent int32) ([]byte, bool,
 	return buf, true, false
 }
 
-// appendTextArray appends a one-dimensional text[] without NULLs.
-func appendTextArray(buf []byte, values []string) []byte {
+// appendTextArray appends a one-dimensional text[] without NULLs, or is
+// not ok for one too large for the format, which pgx then refuses.
+func appendTextArray(buf []byte, values []string) ([]byte, bool) {
 	if len(values) == 0 {
 		buf = binary.BigEndian.AppendUint32(buf, 0) // dimensions
 		buf = binary.BigEndian.AppendUint32(buf, 0) // has NULLs
-		return binary.BigEndian.AppendUint32(buf, pgtype.TextOID)
+		return binary.BigEndian.AppendUint32(buf, pgtype.TextOID), true
+	}
+	count, ok := toInt32(int64(len(values)))
+	if !ok {
+		return buf, false
 	}
 	buf = binary.BigEndian.AppendUint32(buf, 1)
 	buf = binary.BigEndian.AppendUint32(buf, 0)
 	buf = binary.BigEndian.AppendUint32(buf, pgtype.TextOID)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(len(values)))
+	buf = appendInt32(buf, count)
 	buf = binary.BigEndian.AppendUint32(buf, 1) // lower bound
 	for _, value := range values {
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(value)))
+		length, ok := toInt32(int64(len(value)))
+		if !ok {
+			return buf, false
+		}
+		buf = appendInt32(buf, length)
 		buf = append(buf, value...)
 	}
-	return buf
+	return buf, true
+}
+
+// The binary format sends signed integers big-endian in two's complement;
+// these helpers put that reinterpretation of the bits in one place each.
+
+func appendInt16(buf []byte, v int16) []byte {
+	// #nosec G115 -- two's complement on purpose: the wire format's signed int16
+	return binary.BigEndian.AppendUint16(buf, uint16(v))
+}
+
+func appendInt32(buf []byte, v int32) []byte {
+	// #nosec G115 -- two's complement on purpose: the wire format's signed int32
+	return binary.BigEndian.AppendUint32(buf, uint32(v))
+}
+
+func appendInt64(buf []byte, v int64) []byte {
+	// #nosec G115 -- two's complement on purpose: the wire format's signed int64
+	return binary.BigEndian.AppendUint64(buf, uint64(v))
+}
+
+// absolute returns |v| as an unsigned number, |math.MinInt64| included.
+func absolute(v int64) uint64 {
+	if v < 0 {
+		// #nosec G115 -- -(v+1) is non-negative, and adding one restores |v|
+		return uint64(-(v + 1)) + 1
+	}
+	// #nosec G115 -- v is non-negative here
+	return uint64(v)
+}
+
+func toInt16(v int64) (int16, bool) {
+	if v < math.MinInt16 || v > math.MaxInt16 {
+		return 0, false
+	}
+	// #nosec G115 -- within range, checked above
+	return int16(v), true
+}
+
+func toInt32(v int64) (int32, bool) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, false
+	}
+	// #nosec G115 -- within range, checked above
+	return int32(v), true
 }
