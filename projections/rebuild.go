@@ -130,6 +130,7 @@ type rebuild struct {
 	pool    *pgxpool.Pool
 	tables  map[string]bool
 	options RebuildOptions
+	copied  map[string]int // rows copied per side table
 }
 
 func (r *rebuild) run(ctx context.Context) (RebuildReport, error) {
@@ -225,7 +226,9 @@ func (r *rebuild) copyAll(ctx context.Context) (string, RebuildReport, error) {
 	if err := <-folded; err != nil {
 		return "", report, err
 	}
-	return snapshot, report, writer.finish()
+	err = writer.finish()
+	r.copied = writer.copied
+	return snapshot, report, err
 }
 
 type userModel struct {

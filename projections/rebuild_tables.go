@@ -19,7 +19,7 @@ import (
 // and indexes of its live table, under the same names, after the bulk copy:
 // building an index once is much faster than maintaining it row by row.
 //
-// Every index is built on its own connection, the largest tables' first and
+// Every index is built on its own connection, those over the most rows first and
 // at most indexBuildsMax at once, whatever table it belongs to: built table
 // by table, the journal postings' two indexes ran one after the other on one
 // core while the other had finished its tables. Keys are built as unique
@@ -36,7 +36,10 @@ func (r *rebuild) indexSideTables(ctx context.Context) error {
 		builds = append(builds, tableBuilds...)
 		remaining[table] = len(tableBuilds)
 	}
-	slices.SortStableFunc(builds, func(a, b indexBuild) int { return cmp.Compare(b.tableBytes, a.tableBytes) })
+	// The builds over the most rows first: sorting them is most of the work.
+	slices.SortStableFunc(builds, func(a, b indexBuild) int {
+		return cmp.Compare(r.copied[b.table], r.copied[a.table])
+	})
 	group, ctx := errgroup.WithContext(ctx)
 	group.SetLimit(indexBuildsMax)
 	var mu sync.Mutex
@@ -106,7 +109,6 @@ const indexMemory = "512MB"
 type indexBuild struct {
 	table          string
 	create, attach string
-	tableBytes     int64
 }
 
 // indexBuilds reads the live table's constraints and indexes from the
@@ -118,17 +120,16 @@ func indexBuilds(ctx context.Context, pool *pgxpool.Pool, table string) ([]index
 		SELECT pg_get_indexdef(i.indexrelid),
 			coalesce('ALTER TABLE ' || $2 || ' ADD CONSTRAINT ' || quote_ident(c.conname) ||
 				CASE c.contype WHEN 'p' THEN ' PRIMARY KEY' ELSE ' UNIQUE' END ||
-				' USING INDEX ' || quote_ident(c.conname), ''),
-			pg_relation_size($3::regclass)
+				' USING INDEX ' || quote_ident(c.conname), '')
 		FROM pg_index i
 		LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u')
-		WHERE i.indrelid = $1::regclass`, live, side, side)
+		WHERE i.indrelid = $1::regclass`, live, side)
 	if err != nil {
 		return nil, fmt.Errorf("read indexes of %s: %w", table, err)
 	}
 	builds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (indexBuild, error) {
 		build := indexBuild{table: table}
-		err := row.Scan(&build.create, &build.attach, &build.tableBytes)
+		err := row.Scan(&build.create, &build.attach)
 		return build, err
 	})
 	if err != nil {
@@ -147,12 +148,13 @@ func indexBuilds(ctx context.Context, pool *pgxpool.Pool, table string) ([]index
 // copyWriter gathers derived rows of many users and hands each table's rows,
 // a batch at a time, to a goroutine of that table that writes them with
 // COPY. Tables are written concurrently, at most copyWritersMax at once, each
-// on a connection of its own while it copies: one writer at a time left the
-// fold waiting while pgx encoded one table and PostgreSQL took in another.
+// on a connection of its own: one writer at a time left the fold waiting
+// while pgx encoded one table and PostgreSQL took in another.
 type copyWriter struct {
 	pool      *pgxpool.Pool
 	tables    map[string]bool
-	batchRows int // rows of a table sent on together
+	batchRows int            // rows of a table sent on together
+	copied    map[string]int // rows queued per table
 	pending   map[string]*tableData
 	batches   map[string]chan tableData
 	slots     chan struct{} // a token per COPY in progress
@@ -167,7 +169,7 @@ const copyWritersMax = 3
 
 func newCopyWriter(ctx context.Context, pool *pgxpool.Pool, tables map[string]bool) *copyWriter {
 	group, ctx := errgroup.WithContext(ctx)
-	return &copyWriter{pool: pool, tables: tables, batchRows: copyBatchRows, pending: map[string]*tableData{},
+	return &copyWriter{pool: pool, tables: tables, batchRows: copyBatchRows, pending: map[string]*tableData{}, copied: map[string]int{},
 		batches: map[string]chan tableData{}, slots: make(chan struct{}, copyWritersMax),
 		group: group, ctx: ctx}
 }
@@ -185,6 +187,7 @@ func (w *copyWriter) add(user userModel) error {
 			w.pending[table.name] = pending
 		}
 		pending.rows = append(pending.rows, table.rows...)
+		w.copied[table.name] += len(table.rows)
 		if len(pending.rows) < w.batchRows {
 			continue
 		}
@@ -219,22 +222,63 @@ func (w *copyWriter) send(pending *tableData) error {
 }
 
 func (w *copyWriter) copyBatches(name string, columns []string, batches <-chan tableData) error {
+	var tx pgx.Tx
+	defer func() {
+		if tx != nil { // closing without a commit rolls back
+			_ = tx.Conn().Close(context.Background())
+		}
+	}()
 	for batch := range batches {
 		select {
 		case w.slots <- struct{}{}:
 		case <-w.ctx.Done():
 			return w.ctx.Err()
 		}
-		err := w.pool.AcquireFunc(w.ctx, func(conn *pgxpool.Conn) error {
-			_, err := pgtypes.CopyFrom(w.ctx, conn.Conn(), pgx.Identifier{rebuildSchema, name}, columns, batch.rows)
-			return err
-		})
+		var err error
+		if tx == nil {
+			tx, err = w.begin(name)
+		}
+		if err == nil {
+			_, err = pgtypes.CopyFrom(w.ctx, tx.Conn(), pgx.Identifier{rebuildSchema, name}, columns, batch.rows)
+		}
 		<-w.slots
 		if err != nil {
 			return fmt.Errorf("copy into %s: %w", name, err)
 		}
 	}
+	if tx == nil {
+		return nil
+	}
+	if err := tx.Commit(w.ctx); err != nil {
+		return fmt.Errorf("copy into %s: %w", name, err)
+	}
 	return nil
+}
+
+// begin opens a table's own connection, outside the pool, and a
+// transaction on it that empties the side table: every batch of the table
+// goes into that transaction, and PostgreSQL appends rows to a table whose
+// storage the transaction created without looking for free space in earlier
+// pages (nor, at wal_level minimal, writing WAL for them). The rows then lie
+// in the order they were sent, which spares the index builds that follow
+// their sort. Through pool connections, batches landed in gaps that earlier
+// batches had left, out of order. Outside the pool, a writer waiting for
+// batches holds no connection that others need.
+func (w *copyWriter) begin(table string) (pgx.Tx, error) {
+	conn, err := pgx.ConnectConfig(w.ctx, w.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	pgtypes.Register(conn.TypeMap())
+	tx, err := conn.Begin(w.ctx)
+	if err == nil {
+		_, err = tx.Exec(w.ctx, `TRUNCATE `+schema(rebuildSchema).table(table))
+	}
+	if err != nil {
+		_ = conn.Close(context.Background())
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return tx, nil
 }
 
 // finish sends the rows still pending and waits until every table's rows
