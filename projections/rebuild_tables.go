@@ -87,9 +87,14 @@ func (r *rebuild) finishTable(ctx context.Context, table string, builds []indexB
 // cores of a small server busy while one build writes its index out.
 const indexBuildsMax = 3
 
+// runIndexStatements runs statements in one transaction, with room to sort
+// in memory and no statement timeout: the app's 30 s bound on any one
+// statement is for requests, and an index over ten million postings takes
+// longer to build.
 func (r *rebuild) runIndexStatements(ctx context.Context, table string, statements ...string) error {
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+indexMemory+`'; SET LOCAL max_parallel_maintenance_workers = 0`); err != nil {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+indexMemory+`'; SET LOCAL max_parallel_maintenance_workers = 0;
+			SET LOCAL statement_timeout = 0`); err != nil {
 			return fmt.Errorf("index %s: %w", table, err)
 		}
 		for _, statement := range statements {
@@ -272,7 +277,7 @@ func (w *copyWriter) begin(table string) (pgx.Tx, error) {
 	pgtypes.Register(conn.TypeMap())
 	tx, err := conn.Begin(w.ctx)
 	if err == nil {
-		_, err = tx.Exec(w.ctx, `TRUNCATE `+schema(rebuildSchema).table(table))
+		_, err = tx.Exec(w.ctx, `SET LOCAL statement_timeout = 0; TRUNCATE `+schema(rebuildSchema).table(table))
 	}
 	if err != nil {
 		_ = conn.Close(context.Background())

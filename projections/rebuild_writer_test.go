@@ -166,3 +166,36 @@ func TestCopyWriterKeepsRowsInSendOrder(t *testing.T) {
 		t.Fatalf("%d of %d journal rows out of order (%v)", outOfOrder, rows, err)
 	}
 }
+
+// TestRebuildStatementsOutlastTheStatementTimeout: index builds and the
+// copy transactions of a rebuild are not cut off by the pool's statement
+// timeout, which the app sets for requests.
+func TestRebuildStatementsOutlastTheStatementTimeout(t *testing.T) {
+	config, err := pgxpool.ParseConfig(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config.ConnConfig.RuntimeParams["statement_timeout"] = "50ms"
+	pool, err := pgxpool.NewWithConfig(context.Background(), config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close) // after the side tables' cleanup, which needs the pool
+	slow := `SELECT pg_sleep(0.2)`
+	if _, err := pool.Exec(context.Background(), slow); err == nil {
+		t.Fatal("the pool's statement timeout did not apply")
+	}
+	r := sideTables(t, pool)
+	if err := r.runIndexStatements(context.Background(), "journal", slow); err != nil {
+		t.Fatalf("index statements: %v", err)
+	}
+	writer := newCopyWriter(context.Background(), pool, r.tables)
+	tx, err := writer.begin("journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Conn().Close(context.Background())
+	if _, err := tx.Exec(context.Background(), slow); err != nil {
+		t.Fatalf("copy transaction: %v", err)
+	}
+}
