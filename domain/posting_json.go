@@ -17,6 +17,14 @@ import (
 // (TestPostingDecoderAgreesWithTheGenericOne holds it to that): unknown
 // members are skipped, amounts may be strings or numbers.
 func (p *Posting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeObject(dec, "a posting", func() { *p = Posting{} },
+		func(name []byte) error { return p.decodeMember(dec, name) })
+}
+
+// decodeObject reads a JSON object member by member: null leaves the
+// target as it is, as the generic decoder does; otherwise reset clears it
+// and decodeMember reads the value of each member name.
+func decodeObject(dec *jsontext.Decoder, what string, reset func(), decodeMember func(name []byte) error) error {
 	if dec.PeekKind() == 'n' {
 		_, err := dec.ReadToken()
 		return err
@@ -24,15 +32,15 @@ func (p *Posting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if token, err := dec.ReadToken(); err != nil {
 		return err
 	} else if token.Kind() != '{' {
-		return fmt.Errorf("a posting is a JSON object, not %s", token.Kind())
+		return fmt.Errorf("%s is a JSON object, not %s", what, token.Kind())
 	}
-	*p = Posting{}
+	reset()
 	for dec.PeekKind() != '}' {
 		name, err := readName(dec)
 		if err != nil {
 			return err
 		}
-		if err := p.decodeMember(dec, name); err != nil {
+		if err := decodeMember(name); err != nil {
 			return err
 		}
 	}
@@ -168,43 +176,24 @@ func (e *TransactionAmended) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // decodeTransactionEvent decodes an object of a transaction id and an
 // entry's members, the shape of TransactionRecorded and TransactionAmended.
 func decodeTransactionEvent(dec *jsontext.Decoder, id *uuid.UUID, entry *Entry) error {
-	if dec.PeekKind() == 'n' {
-		_, err := dec.ReadToken()
-		return err
-	}
-	if token, err := dec.ReadToken(); err != nil {
-		return err
-	} else if token.Kind() != '{' {
-		return fmt.Errorf("a transaction event is a JSON object, not %s", token.Kind())
-	}
-	*id, *entry = uuid.UUID{}, Entry{}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
-			return err
-		}
+	reset := func() { *id, *entry = uuid.UUID{}, Entry{} }
+	return decodeObject(dec, "a transaction event", reset, func(name []byte) error {
 		switch string(name) {
 		case `"transaction_id"`:
-			err = decodeMember(dec, id, decodeUUID)
+			return decodeMember(dec, id, decodeUUID)
 		case `"date"`:
-			err = decodeDate(dec, &entry.Date)
+			return decodeDate(dec, &entry.Date)
 		case `"description"`:
-			err = decodeMember(dec, &entry.Description, decodeString)
+			return decodeMember(dec, &entry.Description, decodeString)
 		case `"payee"`:
-			err = decodeMember(dec, &entry.Payee, decodeString)
+			return decodeMember(dec, &entry.Payee, decodeString)
 		case `"tags"`:
-			err = jsonv2.UnmarshalDecode(dec, &entry.Tags)
+			return jsonv2.UnmarshalDecode(dec, &entry.Tags)
 		case `"postings"`:
-			err = decodePostings(dec, &entry.Postings)
-		default:
-			err = dec.SkipValue()
+			return decodePostings(dec, &entry.Postings)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken()
-	return err
+		return dec.SkipValue()
+	})
 }
 
 // readName reads an object member's name as quoted JSON without escapes.

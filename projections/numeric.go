@@ -16,17 +16,24 @@ import (
 func numeric(d decimal.Decimal) pgtype.Numeric {
 	coefficient, exponent := d.Coefficient(), d.Exponent()
 	if exponent < 0 && coefficient.IsInt64() {
-		small := coefficient.Int64()
-		for exponent < 0 && small != 0 && small%10 == 0 {
-			small /= 10
-			exponent++
-		}
-		if small == 0 {
-			exponent = 0
-		}
+		var small int64
+		small, exponent = dropTrailingZeros(coefficient.Int64(), exponent)
 		coefficient.SetInt64(small)
 	}
 	return pgtype.Numeric{Int: coefficient, Exp: exponent, Valid: true}
+}
+
+// dropTrailingZeros removes the zeros after the decimal point at the end of
+// coefficient×10^exponent; zero itself gets no decimals.
+func dropTrailingZeros(coefficient int64, exponent int32) (int64, int32) {
+	for exponent < 0 && coefficient != 0 && coefficient%10 == 0 {
+		coefficient /= 10
+		exponent++
+	}
+	if coefficient == 0 && exponent < 0 {
+		exponent = 0
+	}
+	return coefficient, exponent
 }
 
 // copyAmount is an amount for a row that pgtypes.CopyFrom writes: a
@@ -37,14 +44,7 @@ func copyAmount(d decimal.Decimal) any {
 	if d.NumDigits() > 18 {
 		return numeric(d)
 	}
-	coefficient, exponent := d.CoefficientInt64(), d.Exponent()
-	for exponent < 0 && coefficient != 0 && coefficient%10 == 0 {
-		coefficient /= 10
-		exponent++
-	}
-	if coefficient == 0 {
-		exponent = 0
-	}
+	coefficient, exponent := dropTrailingZeros(d.CoefficientInt64(), d.Exponent())
 	return pgtypes.Numeric64{Coefficient: coefficient, Exponent: exponent}
 }
 
